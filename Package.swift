@@ -1,0 +1,58 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Dependencies flow one way: Core <- SigV4 <- AWS <- Services <- (Engine, Cleanup) <- CLI <- sandbox.
+let package = Package(
+    name: "sandbox",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "sandbox", targets: ["sandbox"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .target(name: "SandboxCore"),
+        .target(name: "SandboxSigV4", dependencies: [
+            "SandboxCore",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "SandboxAWS", dependencies: ["SandboxCore", "SandboxSigV4"]),
+        .target(name: "SandboxServices", dependencies: ["SandboxCore", "SandboxAWS"]),
+        .target(name: "SandboxStack", dependencies: [
+            "SandboxCore",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .target(name: "SandboxGraph", dependencies: ["SandboxCore"]),
+        .target(name: "SandboxState", dependencies: [
+            "SandboxCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .target(name: "SandboxEngine", dependencies: [
+            "SandboxCore", "SandboxAWS", "SandboxServices", "SandboxStack", "SandboxGraph", "SandboxState",
+        ]),
+        .target(name: "SandboxReport", dependencies: ["SandboxCore"]),
+        .target(name: "SandboxCleanup", dependencies: [
+            "SandboxCore", "SandboxAWS", "SandboxServices", "SandboxStack", "SandboxState", "SandboxReport",
+        ]),
+        .target(name: "SandboxCLI", dependencies: [
+            "SandboxCore", "SandboxSigV4", "SandboxAWS", "SandboxServices", "SandboxStack", "SandboxGraph",
+            "SandboxState", "SandboxEngine", "SandboxCleanup", "SandboxReport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "sandbox", dependencies: ["SandboxCLI"]),
+
+        .target(name: "SandboxTestSupport", dependencies: ["SandboxCore", "SandboxAWS"], path: "Tests/SandboxTestSupport"),
+        .testTarget(name: "SandboxSigV4Tests", dependencies: ["SandboxSigV4", "SandboxTestSupport"]),
+        .testTarget(name: "SandboxAWSTests", dependencies: ["SandboxAWS", "SandboxTestSupport"]),
+        .testTarget(name: "SandboxServicesTests", dependencies: ["SandboxServices", "SandboxTestSupport"]),
+        .testTarget(name: "SandboxStackTests", dependencies: ["SandboxStack", "SandboxGraph"]),
+        .testTarget(name: "SandboxStateTests", dependencies: ["SandboxState"]),
+        .testTarget(name: "SandboxEngineTests", dependencies: ["SandboxEngine", "SandboxTestSupport"]),
+        .testTarget(name: "SandboxCleanupTests", dependencies: ["SandboxCleanup", "SandboxTestSupport"]),
+        .testTarget(name: "SandboxCLITests", dependencies: ["SandboxTestSupport"]),
+    ]
+)

@@ -1,0 +1,127 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// A parsed XML element: enough of a DOM for AWS's REST-XML and Query responses.
+public final class XMLNode: @unchecked Sendable {
+    public let name: String
+    public private(set) var children: [XMLNode] = []
+    public fileprivate(set) var text: String = ""
+
+    public init(name: String, text: String = "", children: [XMLNode] = []) {
+        self.name = name
+        self.text = text
+        self.children = children
+    }
+
+    /// The first child with this local name.
+    public func child(_ name: String) -> XMLNode? { children.first { $0.name == name } }
+
+    /// Every child with this local name.
+    public func all(_ name: String) -> [XMLNode] { children.filter { $0.name == name } }
+
+    /// The text of the first child with this name, or nil.
+    public func string(_ name: String) -> String? { child(name)?.text }
+
+    /// Follows a path of child names.
+    public func path(_ names: String...) -> XMLNode? {
+        var node: XMLNode? = self
+        for name in names { node = node?.child(name) }
+        return node
+    }
+
+    /// Depth-first search for the first descendant with this name.
+    public func descendant(_ name: String) -> XMLNode? {
+        for child in children {
+            if child.name == name { return child }
+            if let found = child.descendant(name) { return found }
+        }
+        return nil
+    }
+
+    func append(_ child: XMLNode) { children.append(child) }
+
+    /// Parses a document; nil when the bytes are not well-formed XML.
+    public static func parse(_ data: Data) -> XMLNode? {
+        let delegate = TreeBuilder()
+        let parser = XMLParser(data: data)
+        parser.shouldProcessNamespaces = true
+        parser.delegate = delegate
+        guard parser.parse(), let root = delegate.root else { return nil }
+        return root
+    }
+
+    /// Serialises the element (used to build S3 request bodies).
+    public func render() -> String {
+        var out = "<\(name)>"
+        if children.isEmpty {
+            out += Self.escape(text)
+        } else {
+            for child in children { out += child.render() }
+        }
+        out += "</\(name)>"
+        return out
+    }
+
+    public static func escape(_ text: String) -> String {
+        var out = ""
+        for ch in text {
+            switch ch {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            case "\r": out += "&#13;"
+            case "\n": out += "&#10;"
+            default: out.append(ch)
+            }
+        }
+        return out
+    }
+}
+
+/// Builds XML request bodies declaratively: `XMLNode.element("Tag", ["Key": "a"])`.
+extension XMLNode {
+    public static func element(_ name: String, _ text: String) -> XMLNode {
+        XMLNode(name: name, text: text)
+    }
+
+    public static func element(_ name: String, _ children: [XMLNode]) -> XMLNode {
+        XMLNode(name: name, children: children)
+    }
+
+    public func document(namespace: String? = "http://s3.amazonaws.com/doc/2006-03-01/") -> Data {
+        var body = render()
+        if let namespace, let close = body.firstIndex(of: ">") {
+            body.insert(contentsOf: " xmlns=\"\(namespace)\"", at: close)
+        }
+        return Data(("<?xml version=\"1.0\" encoding=\"UTF-8\"?>" + body).utf8)
+    }
+}
+
+private final class TreeBuilder: NSObject, XMLParserDelegate {
+    var root: XMLNode?
+    var stack: [XMLNode] = []
+    var textBuffer = ""
+
+    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]) {
+        let node = XMLNode(name: elementName)
+        stack.last?.append(node)
+        if root == nil { root = node }
+        stack.append(node)
+        textBuffer = ""
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) {
+        textBuffer += string
+    }
+
+    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
+        if let node = stack.popLast(), node.children.isEmpty {
+            node.text = textBuffer
+        }
+        textBuffer = ""
+    }
+}

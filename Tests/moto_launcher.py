@@ -1,0 +1,288 @@
+#!/usr/bin/env python3
+"""Start moto's HTTP server for sandbox integration tests.
+
+Usage: moto_launcher.py [--port N] [--parent-pid PID] [--count-requests]
+
+Prints "READY <port>" on stdout once the server answers HTTP (so --port 0 works).
+Adds the AWS Budgets actions stock moto 5.2.1 lacks (see patch_budgets): DescribeSubscribersForNotification,
+CreateSubscriber, DeleteSubscriber, TagResource, UntagResource, ListTagsForResource (+ CreateBudget ResourceTags).
+"""
+
+import argparse
+import json
+import logging
+import os
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+
+# Fake credentials so nothing in moto ever looks for real ones.
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+
+from werkzeug.serving import make_server  # noqa: E402
+
+from moto.budgets.exceptions import DuplicateRecordException, NotFoundException  # noqa: E402
+from moto.budgets.models import BudgetsBackend  # noqa: E402
+from moto.budgets.responses import BudgetsResponse  # noqa: E402
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app  # noqa: E402
+
+
+# --------------------------------------------------------------------------- Budgets
+
+def _same_notification(a, b):
+    # moto compares notification dicts verbatim; AWS identifies a notification by
+    # these fields (ThresholdType defaults to PERCENTAGE, NotificationState is output-only).
+    def key(n):
+        return (n.get("NotificationType"), n.get("ComparisonOperator"),
+                float(n.get("Threshold", 0)), n.get("ThresholdType", "PERCENTAGE"))
+    return key(a) == key(b)
+
+
+def patch_budgets():
+    """moto dispatches X-Amz-Target 'AWSBudgetServiceGateway.FooBar' to BudgetsResponse.foo_bar."""
+    orig_init = BudgetsBackend.__init__
+    orig_create, orig_delete = BudgetsBackend.create_budget, BudgetsBackend.delete_budget
+    orig_describe_notifications = BudgetsBackend.describe_notifications_for_budget
+
+    def __init__(self, *a, **kw):
+        orig_init(self, *a, **kw)  # also re-run by POST /moto-api/reset, which clears tags
+        self.sandbox_tags = {}  # ResourceARN -> {Key: Value}
+
+    def find_budget(self, account_id, budget_name):
+        if budget_name not in self.budgets[account_id]:
+            raise NotFoundException(f"Unable to get budget: {budget_name} - the budget doesn't exist.")
+        return self.budgets[account_id][budget_name]
+
+    def find_notification(self, account_id, budget_name, notification):
+        for n in self.find_budget(account_id, budget_name).notifications:
+            if _same_notification(n.details, notification):
+                return n
+        raise NotFoundException(f"Unable to find notification for budget: {budget_name}")
+
+    def describe_subscribers_for_notification(self, account_id, budget_name, notification):
+        return list(self.find_notification(account_id, budget_name, notification).subscribers)
+
+    def create_subscriber(self, account_id, budget_name, notification, subscriber):
+        n = self.find_notification(account_id, budget_name, notification)
+        if subscriber in n.subscribers:
+            raise DuplicateRecordException("subscriber", subscriber.get("Address", ""))
+        n.subscribers = list(n.subscribers) + [subscriber]
+
+    def delete_subscriber(self, account_id, budget_name, notification, subscriber):
+        n = self.find_notification(account_id, budget_name, notification)
+        if subscriber not in n.subscribers:
+            raise NotFoundException("Unable to delete subscriber - the subscriber doesn't exist.")
+        n.subscribers = [s for s in n.subscribers if s != subscriber]
+
+    def budget_for_arn(self, arn):
+        # arn:aws:budgets::ACCOUNT:budget/NAME
+        parts = arn.split(":", 5)
+        if len(parts) != 6 or parts[2] != "budgets" or not parts[5].startswith("budget/"):
+            raise NotFoundException(f"Invalid ResourceARN: {arn}")
+        self.find_budget(parts[4], parts[5][len("budget/"):])
+        return arn
+
+    def tag_resource(self, arn, tags):
+        self.sandbox_tags.setdefault(self.budget_for_arn(arn), {}).update(
+            {t["Key"]: t["Value"] for t in tags})
+
+    def untag_resource(self, arn, keys):
+        current = self.sandbox_tags.get(self.budget_for_arn(arn), {})
+        for k in keys:
+            current.pop(k, None)
+
+    def list_tags_for_resource(self, arn):
+        return [{"Key": k, "Value": v} for k, v in self.sandbox_tags.get(self.budget_for_arn(arn), {}).items()]
+
+    def describe_notifications_for_budget(self, account_id, budget_name):
+        # Stock moto raises KeyError (HTTP 500, which SDKs retry) for a missing budget; AWS says NotFound.
+        self.find_budget(account_id, budget_name)
+        return orig_describe_notifications(self, account_id=account_id, budget_name=budget_name)
+
+    def create_budget(self, account_id, budget, notifications, tags=None):
+        orig_create(self, account_id=account_id, budget=budget, notifications=notifications)
+        if tags:
+            self.tag_resource(f"arn:aws:budgets::{account_id}:budget/{budget['BudgetName']}", tags)
+
+    def delete_budget(self, account_id, budget_name):
+        orig_delete(self, account_id=account_id, budget_name=budget_name)
+        # AWS drops a budget's tags with it; a re-created budget starts untagged.
+        self.sandbox_tags.pop(f"arn:aws:budgets::{account_id}:budget/{budget_name}", None)
+
+    for f in (__init__, find_budget, find_notification, describe_subscribers_for_notification,
+              create_subscriber, delete_subscriber, budget_for_arn, tag_resource, untag_resource,
+              list_tags_for_resource, describe_notifications_for_budget, create_budget, delete_budget):
+        setattr(BudgetsBackend, f.__name__, f)
+
+    # ---- response side: parse JSON params, return JSON bodies
+    def r_create_budget(self):
+        self.backend.create_budget(
+            account_id=self._get_param("AccountId"), budget=self._get_param("Budget"),
+            notifications=self._get_param("NotificationsWithSubscribers", []),
+            tags=self._get_param("ResourceTags", []))
+        return "{}"
+
+    def r_describe_subscribers_for_notification(self):
+        subs = self.backend.describe_subscribers_for_notification(
+            self._get_param("AccountId"), self._get_param("BudgetName"), self._get_param("Notification"))
+        # Simple offset pagination: NextToken is the stringified start index.
+        start = int(self._get_param("NextToken") or 0)
+        size = int(self._get_param("MaxResults") or 100)
+        out = {"Subscribers": subs[start:start + size]}
+        if start + size < len(subs):
+            out["NextToken"] = str(start + size)
+        return json.dumps(out)
+
+    def r_create_subscriber(self):
+        self.backend.create_subscriber(self._get_param("AccountId"), self._get_param("BudgetName"),
+                                       self._get_param("Notification"), self._get_param("Subscriber"))
+        return "{}"
+
+    def r_delete_subscriber(self):
+        self.backend.delete_subscriber(self._get_param("AccountId"), self._get_param("BudgetName"),
+                                       self._get_param("Notification"), self._get_param("Subscriber"))
+        return "{}"
+
+    def r_tag_resource(self):
+        self.backend.tag_resource(self._get_param("ResourceARN"), self._get_param("ResourceTags", []))
+        return "{}"
+
+    def r_untag_resource(self):
+        self.backend.untag_resource(self._get_param("ResourceARN"), self._get_param("ResourceTagKeys", []))
+        return "{}"
+
+    def r_list_tags_for_resource(self):
+        return json.dumps({"ResourceTags": self.backend.list_tags_for_resource(self._get_param("ResourceARN"))})
+
+    for f in (r_create_budget, r_describe_subscribers_for_notification, r_create_subscriber,
+              r_delete_subscriber, r_tag_resource, r_untag_resource, r_list_tags_for_resource):
+        setattr(BudgetsResponse, f.__name__[2:], f)
+
+
+# --------------------------------------------------------------------------- request counter
+
+class RequestCounter:
+    """WSGI middleware: counts requests and serves /_sandbox/requests itself (never reaches moto)."""
+
+    def __init__(self, app):
+        self.app, self.lock, self.counts = app, threading.Lock(), Counter()
+
+    @staticmethod
+    def key(environ):
+        # Service from the SigV4 credential scope (.../REGION/SERVICE/aws4_request), plus the
+        # JSON-protocol action when there is one; query-protocol actions sit in the body, which we don't read.
+        service = "unsigned"
+        auth = environ.get("HTTP_AUTHORIZATION", "")
+        if "Credential=" in auth:
+            scope = auth.split("Credential=", 1)[1].split(",", 1)[0].split("/")
+            if len(scope) >= 4:
+                service = scope[3]
+        elif environ.get("PATH_INFO", "").startswith("/moto-api"):
+            service = "moto-api"
+        target = environ.get("HTTP_X_AMZ_TARGET")
+        return f"{environ.get('REQUEST_METHOD')} {service}" + (f" {target}" if target else "")
+
+    def reset(self):
+        with self.lock:
+            self.counts.clear()
+
+    def __call__(self, environ, start_response):
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD")
+        if path.startswith("/_sandbox/"):
+            if path == "/_sandbox/requests" and method == "GET":
+                with self.lock:
+                    body = {"total": sum(self.counts.values()), "by_key": dict(self.counts)}
+                return self._json(start_response, "200 OK", body)
+            if path == "/_sandbox/requests/reset" and method == "POST":
+                self.reset()
+                return self._json(start_response, "200 OK", {"total": 0, "by_key": {}})
+            return self._json(start_response, "404 Not Found", {"error": f"unknown {method} {path}"})
+        with self.lock:
+            self.counts[self.key(environ)] += 1
+        return self.app(environ, start_response)
+
+    @staticmethod
+    def _json(start_response, status, obj):
+        data = json.dumps(obj).encode()
+        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+        return [data]
+
+
+# --------------------------------------------------------------------------- main
+
+def watch_parent(pid):
+    """Exit when the test process is gone, so a crashed `swift test` never leaves moto running."""
+    direct_parent = os.getppid() == pid
+
+    def alive():
+        if direct_parent:  # reparenting happens at exit, even while the parent is an unreaped zombie
+            return os.getppid() == pid
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            pass
+        return True
+
+    def loop():
+        while alive():
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=loop, daemon=True, name="parent-watch").start()
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--port", type=int, default=5000, help="0 = pick a free port")
+    p.add_argument("--parent-pid", type=int, help="exit when this process no longer exists")
+    p.add_argument("--count-requests", action="store_true", help="enable GET /_sandbox/requests")
+    args = p.parse_args()
+
+    if args.parent_pid:
+        watch_parent(args.parent_pid)
+    # No per-request access log: the Swift fixture keeps only a stderr tail, and errors stay visible.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    patch_budgets()
+
+    app = DomainDispatcherApplication(create_backend_app)
+    counter = RequestCounter(app) if args.count_requests else None
+    server = make_server("127.0.0.1", args.port, counter or app, threaded=True)
+    port = server.server_port
+    # moto builds some self-referencing URLs (e.g. SQS queue URLs) from MOTO_PORT.
+    os.environ["MOTO_PORT"] = str(port)
+    threading.Thread(target=server.serve_forever, daemon=True, name="moto").start()
+
+    # Only claim readiness once a real moto route answers (any HTTP status counts).
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # ignore http_proxy env vars
+    deadline = time.time() + 20
+    while True:
+        try:
+            opener.open(f"http://127.0.0.1:{port}/moto-api/reset", timeout=2).close()
+            break
+        except urllib.error.HTTPError:
+            break  # GET /moto-api/reset answers 400 "Need to POST": the server is up
+        except OSError:
+            if time.time() > deadline:
+                print("moto_launcher: server did not answer within 20s", file=sys.stderr)
+                os._exit(1)
+            time.sleep(0.05)
+    if counter:
+        counter.reset()  # don't count our own probe
+    print(f"READY {port}", flush=True)
+
+    try:
+        threading.Event().wait()  # SIGTERM's default action ends the process
+    except KeyboardInterrupt:
+        pass
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
