@@ -23,7 +23,8 @@ let package = Package(
         .target(name: "SandboxAWS", dependencies: ["SandboxCore", "SandboxSigV4"]),
         .target(name: "SandboxServices", dependencies: ["SandboxCore", "SandboxAWS"]),
         .target(name: "SandboxStack", dependencies: [
-            "SandboxCore",
+            "SandboxCore", "SandboxGraph",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "SandboxGraph", dependencies: ["SandboxCore"]),
