@@ -33,7 +33,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "SandboxEngine", dependencies: [
-            "SandboxCore", "SandboxAWS", "SandboxServices", "SandboxStack", "SandboxGraph", "SandboxState",
+            "SandboxCore", "SandboxSigV4", "SandboxAWS", "SandboxServices", "SandboxStack", "SandboxGraph", "SandboxState",
         ]),
         .target(name: "SandboxReport", dependencies: ["SandboxCore"]),
         .target(name: "SandboxCleanup", dependencies: [

@@ -1,0 +1,110 @@
+import Foundation
+import SandboxCore
+import SandboxStack
+
+/// Exactly what belongs to one test run: the keys under `ROOT + RUN_ID + "/"` in one bucket and one
+/// Glue database. Built only from validated input; every deletion is checked against it key by key.
+public struct RunScope: Sendable, Equatable, Codable {
+    public let runId: String
+    public let bucket: String
+    /// The root all runs live under, such as `runs/`.
+    public let root: String
+    /// `root + runId + "/"`: the only key prefix cleanup may delete under.
+    public let prefix: String
+    public let gluePrefix: String
+    /// `gluePrefix + runId`, lower-cased, dashes to underscores.
+    public let database: String
+
+    public static let maxRunIdLength = 128
+
+    /// Validates every part; throws a usage error naming the first problem.
+    public init(runId: String, bucket: String, root: String, gluePrefix: String, idPattern: String) throws {
+        try Self.checkRunId(runId, pattern: idPattern)
+        if let problem = NameRule.s3Bucket.problem(with: bucket) {
+            throw SimpleError(.usage, "run bucket '\(bucket)': \(problem)")
+        }
+        if let problem = NameRule.runPrefix.problem(with: root) {
+            throw SimpleError(.usage, "run root '\(root)': \(problem)")
+        }
+        if let problem = NameRule.gluePrefix.problem(with: gluePrefix) {
+            throw SimpleError(.usage, "Glue prefix '\(gluePrefix)': \(problem)")
+        }
+        let prefix = root + runId + "/"
+        // Defence in depth: the prefix must be strictly below the root and one level deep.
+        guard prefix.hasPrefix(root), prefix.count > root.count + 1, !prefix.dropFirst(root.count).dropLast().contains("/") else {
+            throw SimpleError(.usage, "run id '\(runId)' does not name a single folder under \(root)")
+        }
+        let database = Self.databaseName(gluePrefix: gluePrefix, runId: runId)
+        guard database.count <= 255, database.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") }),
+              database.count > gluePrefix.count else {
+            throw SimpleError(.usage, "run id '\(runId)' does not give a valid Glue database name ('\(database)'): use letters, digits and dashes")
+        }
+        self.runId = runId
+        self.bucket = bucket
+        self.root = root
+        self.prefix = prefix
+        self.gluePrefix = gluePrefix
+        self.database = database
+    }
+
+    /// The Glue database of a run: prefix plus run id, lower-cased, dashes to underscores.
+    public static func databaseName(gluePrefix: String, runId: String) -> String {
+        (gluePrefix + runId).lowercased().replacingOccurrences(of: "-", with: "_")
+    }
+
+    static func checkRunId(_ runId: String, pattern: String) throws {
+        let shown = runId.debugDescription
+        guard !runId.isEmpty else { throw SimpleError(.usage, "run id is empty; pass --run RUN_ID") }
+        guard runId.count <= maxRunIdLength else {
+            throw SimpleError(.usage, "run id is \(runId.count) characters; at most \(maxRunIdLength)")
+        }
+        guard runId.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && $0.value < 0x7F }) else {
+            throw SimpleError(.usage, "run id \(shown) contains spaces, control characters or non-ASCII characters")
+        }
+        for bad in ["/", "\\", "*", "?", "..", "%"] where runId.contains(bad) {
+            throw SimpleError(.usage, "run id \(shown) contains '\(bad)'; run ids are a single path segment")
+        }
+        guard runId != "." else { throw SimpleError(.usage, "run id \(shown) is not a run id") }
+        var core = Substring(pattern)
+        if core.hasPrefix("^") { core = core.dropFirst() }
+        if core.hasSuffix("$") { core = core.dropLast() }
+        // Anchored at both ends whatever the stack wrote, so a pattern can never match a substring.
+        guard let expression = try? NSRegularExpression(pattern: "^(?:\(core))$") else {
+            throw SimpleError(.usage, "the stack's run id pattern '\(pattern)' is not a valid regular expression")
+        }
+        let range = NSRange(runId.startIndex..<runId.endIndex, in: runId)
+        guard let match = expression.firstMatch(in: runId, options: [.anchored], range: range), match.range == range else {
+            throw SimpleError(.usage, "run id \(shown) does not match the stack's pattern \(pattern)")
+        }
+    }
+
+    /// True only for keys strictly inside this run's prefix.
+    public func contains(key: String) -> Bool {
+        key.hasPrefix(prefix) && !key.dropFirst(prefix.count).contains("\u{0}")
+    }
+
+    /// The URI shown in reports.
+    public var s3URI: String { "s3://\(bucket)/\(prefix)" }
+}
+
+/// Mints and parses run ids from a stack's `id_template` (`{timestamp}` = UTC `yyyyMMdd'T'HHmmss'Z'`).
+public enum RunIdentifier {
+    static let formatter: DateFormatter = {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        return formatter
+    }()
+
+    public static func mint(template: String, at date: Date) -> String {
+        template.replacingOccurrences(of: "{timestamp}", with: formatter.string(from: date))
+    }
+
+    /// The time embedded in a run id (the first `yyyyMMddTHHmmssZ`), if any.
+    public static func timestamp(in runId: String) -> Date? {
+        let pattern = "[0-9]{8}T[0-9]{6}Z"
+        guard let range = runId.range(of: pattern, options: .regularExpression) else { return nil }
+        return formatter.date(from: String(runId[range]))
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import SandboxCore
+import SandboxGraph
+import SandboxStack
+
+/// One resource as the stack wants it: known attribute values, and names of those only known after apply.
+public struct DesiredResource: Sendable {
+    public let declaration: ResourceDeclaration
+    public var attributes: Attributes
+    public var unknown: Set<String>
+    public var dependencies: [ResourceAddress]
+
+    public var address: ResourceAddress { declaration.address }
+}
+
+/// The whole stack evaluated against variables, account and region.
+public struct DesiredState: Sendable {
+    public let stack: Stack
+    public var resources: [ResourceAddress: DesiredResource]
+    /// Stack resource names in dependency order.
+    public let order: [String]
+    public let graph: DependencyGraph<String>
+    public let context: EvaluationContext
+
+    /// Evaluates every resource in dependency order; references to attributes AWS computes stay unknown.
+    public static func evaluate(_ stack: Stack, variables: [String: JSONValue], accountId: String, region: String,
+                                providerContext: ProviderContext?, known: [String: Attributes] = [:]) throws -> DesiredState {
+        let graph = StackValidator.dependencyGraph(stack)
+        guard let order = graph.topologicalOrder() else {
+            throw DiagnosticsError([Diagnostic(at: nil, "dependency cycle: \(graph.findCycle()?.joined(separator: " -> ") ?? "?")")])
+        }
+        var context = EvaluationContext(variables: variables, accountId: accountId, region: region, stackName: stack.name, attributes: known)
+        var diagnostics: [Diagnostic] = []
+        var tags: [String: String] = [:]
+        for entry in stack.tags {
+            if case .known(let value) = try StackEvaluator.evaluate(entry.value, in: context) { tags[entry.key] = value.description }
+        }
+        tags["ManagedBy"] = "sandbox"
+
+        var resources: [ResourceAddress: DesiredResource] = [:]
+        for name in order {
+            guard let declaration = stack.resource(named: name) else { continue }
+            var attributes: Attributes = [:]
+            var unknown: Set<String> = []
+            for spec in declaration.kind.properties {
+                if let raw = declaration.properties[spec.name] {
+                    switch try StackEvaluator.evaluate(raw, in: context) {
+                    case .unknown: unknown.insert(spec.name)
+                    case .known(let value):
+                        let coerced = coerce(value, to: spec.type)
+                        if let problem = PropertyCheck.problem(spec: spec, value: coerced) {
+                            diagnostics.append(Diagnostic(at: raw.location, "\(name).\(spec.name): \(problem)"))
+                        }
+                        attributes[spec.name] = coerced
+                    }
+                } else if let defaultValue = spec.defaultValue {
+                    attributes[spec.name] = defaultValue
+                }
+            }
+            if declaration.kind.taggable {
+                attributes["tags"] = .object(tags.merging(attributes.stringMap("tags")) { _, own in own }.mapValues(JSONValue.string))
+            }
+            if declaration.kind.name == ResourceKind.s3Bucket.name, attributes["name"] == nil, !unknown.contains("name"), !unknown.contains("name_prefix") {
+                let prefix = attributes.string("name_prefix") ?? stack.name
+                let name = "\(prefix)-\(accountId)-\(region)"
+                if let problem = NameRule.s3Bucket.problem(with: name) {
+                    diagnostics.append(Diagnostic(at: declaration.location, "\(name) (the default bucket name): \(problem); set name or a shorter name_prefix"))
+                }
+                attributes["name"] = .string(name)
+            }
+            if declaration.kind.name == ResourceKind.s3BucketEncryption.name, attributes.string("algorithm") == "aws:kms",
+               attributes["kms_key_id"] == nil, !unknown.contains("kms_key_id") {
+                diagnostics.append(Diagnostic(at: declaration.location, "\(name): algorithm aws:kms needs kms_key_id"))
+            }
+            if let providerContext, let provider = ProviderRegistry.provider(for: declaration.kind.name) {
+                attributes = provider.plannedAttributes(attributes, context: providerContext)
+            }
+            let merged = (known[name] ?? [:]).merging(attributes) { _, planned in planned }
+            context.attributes[name] = merged
+            let dependencies = declaration.dependencyNames.compactMap { stack.resource(named: $0)?.address }.sorted()
+            resources[declaration.address] = DesiredResource(declaration: declaration, attributes: attributes, unknown: unknown, dependencies: dependencies)
+        }
+        if !diagnostics.isEmpty { throw DiagnosticsError(diagnostics) }
+        return DesiredState(stack: stack, resources: resources, order: order, graph: graph, context: context)
+    }
+
+    /// Template results are strings; a property typed as a number or boolean takes the parsed value.
+    static func coerce(_ value: JSONValue, to type: PropertyType) -> JSONValue {
+        guard case .string(let text) = value else {
+            if case .stringList = type, case .string = value { return .array([value]) }
+            return value
+        }
+        switch type {
+        case .integer, .number: return Double(text).map(JSONValue.number) ?? value
+        case .bool: return ["true", "false"].contains(text) ? .bool(text == "true") : value
+        case .stringList: return .array([value])
+        default: return value
+        }
+    }
+
+    /// Evaluates the stack's outputs against known attributes; outputs that cannot be known yet are omitted.
+    public func outputs(known: [String: Attributes]) -> [String: JSONValue] {
+        var context = self.context
+        for (name, attributes) in known { context.attributes[name] = attributes }
+        var out: [String: JSONValue] = [:]
+        for output in stack.outputs {
+            if case .known(let value)? = try? StackEvaluator.evaluate(output.value, in: context) { out[output.name] = value }
+        }
+        return out
+    }
+}
