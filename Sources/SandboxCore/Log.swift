@@ -48,7 +48,7 @@ public struct Log: Sendable {
 
     public func log(_ level: LogLevel, _ message: @autoclosure () -> String) {
         guard level >= self.level, self.level != .off else { return }
-        let stamp = ISO8601DateFormatter().string(from: Date())
+        let stamp = Date().formatted(.iso8601)
         sink.write("\(stamp) \(String(describing: level).uppercased()) \(redactor.redact(message()))")
     }
 
