@@ -24,7 +24,7 @@ public struct DesiredState: Sendable {
 
     /// Evaluates every resource in dependency order; references to attributes AWS computes stay unknown.
     public static func evaluate(_ stack: Stack, variables: [String: JSONValue], accountId: String, region: String,
-                                providerContext: ProviderContext?, known: [String: Attributes] = [:]) throws -> DesiredState {
+                                providerContext: ProviderContext?, known: [String: Attributes] = [:], lenient: Bool = false) throws -> DesiredState {
         let graph = StackValidator.dependencyGraph(stack)
         guard let order = graph.topologicalOrder() else {
             throw DiagnosticsError([Diagnostic(at: nil, "dependency cycle: \(graph.findCycle()?.joined(separator: " -> ") ?? "?")")])
@@ -33,7 +33,8 @@ public struct DesiredState: Sendable {
         var diagnostics: [Diagnostic] = []
         var tags: [String: String] = [:]
         for entry in stack.tags {
-            if case .known(let value) = try StackEvaluator.evaluate(entry.value, in: context) { tags[entry.key] = value.description }
+            let evaluated = lenient ? ((try? StackEvaluator.evaluate(entry.value, in: context)) ?? .unknown) : try StackEvaluator.evaluate(entry.value, in: context)
+            if case .known(let value) = evaluated { tags[entry.key] = value.description }
         }
         tags["ManagedBy"] = "sandbox"
 
@@ -44,7 +45,9 @@ public struct DesiredState: Sendable {
             var unknown: Set<String> = []
             for spec in declaration.kind.properties {
                 if let raw = declaration.properties[spec.name] {
-                    switch try StackEvaluator.evaluate(raw, in: context) {
+                    // Lenient evaluation (cleanup, run commands) treats values that need missing variables as unknown.
+                    let evaluated = lenient ? ((try? StackEvaluator.evaluate(raw, in: context)) ?? .unknown) : try StackEvaluator.evaluate(raw, in: context)
+                    switch evaluated {
                     case .unknown: unknown.insert(spec.name)
                     case .known(let value):
                         let coerced = coerce(value, to: spec.type)

@@ -112,3 +112,28 @@ public struct Planner: Sendable {
         return change(.noop, nil, drift: drift)
     }
 }
+
+extension Planner {
+    /// Makes a complete plan bound to the state's lineage and serial.
+    public func plan(stack: Stack, lineage: String?, serial: Int, variables: [String: JSONValue], sandboxVersion: String, now: Date) async throws -> Plan {
+        Plan(formatVersion: Plan.formatVersion, sandboxVersion: sandboxVersion, stackFile: stack.file, stackSHA256: stack.sha256,
+             stackName: stack.name, lineage: lineage, serial: serial, accountId: context.accountId, region: context.region, createdAt: now,
+             variables: variables, changes: try await changes(), refreshed: refresh)
+    }
+
+    /// A plan that deletes everything state records, dependents first.
+    public static func destroyPlan(stack: Stack, records: [ResourceRecord], context: ProviderContext, lineage: String?, serial: Int,
+                                   variables: [String: JSONValue], sandboxVersion: String, now: Date, parallelism: Int = 8) async throws -> Plan {
+        let live = try await concurrentMap(records, limit: parallelism) { record -> Attributes? in
+            guard let provider = ProviderRegistry.provider(for: record.address.type) else { return nil }
+            return try await provider.read(record.attributes, context: context)
+        }
+        let changes = zip(records, live).map { record, current in
+            PlannedChange(address: record.address, action: .delete, reason: current == nil ? "already absent in AWS" : nil, changes: [], drift: [],
+                          after: nil, unknownAfter: [], fingerprint: Fingerprint.of(current), dependencies: record.dependencies, importId: nil)
+        }
+        return Plan(formatVersion: Plan.formatVersion, sandboxVersion: sandboxVersion, stackFile: stack.file, stackSHA256: stack.sha256,
+                    stackName: stack.name, lineage: lineage, serial: serial, accountId: context.accountId, region: context.region, createdAt: now,
+                    variables: variables, changes: changes.sorted { $0.address < $1.address }, refreshed: true)
+    }
+}

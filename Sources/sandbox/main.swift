@@ -1,1 +1,3 @@
 import SandboxCLI
+
+await SandboxCommand.main()

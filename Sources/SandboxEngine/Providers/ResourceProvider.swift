@@ -86,7 +86,10 @@ extension ResourceProvider {
         }
     }
 
-    public func importAttributes(id: String, context: ProviderContext) -> Attributes { ["name": .string(id)] }
+    /// Bucket settings are named by their bucket; everything else by its name.
+    public func importAttributes(id: String, context: ProviderContext) -> Attributes {
+        kind.property("bucket") != nil ? ["bucket": .string(id)] : ["name": .string(id)]
+    }
 }
 
 /// A provider failure with the resource named.

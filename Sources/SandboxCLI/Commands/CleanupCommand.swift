@@ -1,0 +1,215 @@
+import ArgumentParser
+import Foundation
+import SandboxAWS
+import SandboxCleanup
+import SandboxCore
+import SandboxReport
+import SandboxServices
+import SandboxState
+
+/// `sandbox cleanup`: delete exactly one run's data (or stale runs), prove it, and write the validation report.
+struct CleanupCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "cleanup", abstract: "Delete a run's S3 prefix and Glue database, verify, and write the report.")
+
+    @Option(name: .customLong("run"), help: "The run id to clean (must match the stack's run id pattern).")
+    var runId: String?
+
+    @Flag(help: "Clean every run older than --older-than instead of one run.")
+    var stale = false
+
+    @Option(name: .customLong("older-than"), help: "With --stale: age such as 36h or 3d (default: the lifecycle retention).")
+    var olderThan: String?
+
+    @Option(help: "Workspace recorded in the report.")
+    var workspace: String?
+
+    @Option(name: .customLong("junit"), help: "JUnit XML test results to include (repeatable).")
+    var junit: [String] = []
+
+    @Option(name: .customLong("report-dir"), help: "Where reports go (default State/reports).")
+    var reportDir: String = "State/reports"
+
+    @Flag(name: .customLong("dry-run"), help: "Show what would be deleted; delete nothing.")
+    var dryRun = false
+
+    @Flag(help: "No progress output.")
+    var quiet = false
+
+    @OptionGroup var stackOptions: StackOptionGroup
+    @OptionGroup var aws: AWSOptionGroup
+    @OptionGroup var output: OutputOptionGroup
+
+    func validate() throws {
+        if stale == (runId != nil) { throw ValidationError("pass exactly one of --run RUN_ID and --stale") }
+        if olderThan != nil, !stale { throw ValidationError("--older-than goes with --stale") }
+        if let olderThan, Age.parse(olderThan) == nil { throw ValidationError("--older-than must look like 90m, 36h or 3d") }
+    }
+
+    func run() async throws {
+        let invocation = Invocation(output: output)
+        let console = Console(redactor: invocation.redactor)
+        try await execute(console) {
+            let runs = try await RunSession.open(invocation, stackOptions: stackOptions, awsOptions: aws, runIds: runId.map { [$0] } ?? [])
+            if let runId {
+                let scope = try runs.settings.scope(runId: runId)
+                return try await clean(scope, runs: runs, invocation: invocation, console: console).code
+            }
+            return try await cleanStale(runs: runs, invocation: invocation, console: console)
+        }
+    }
+
+    struct Outcome {
+        let code: Int32
+        let report: ValidationReport
+    }
+
+    func clean(_ scope: RunScope, runs: RunSession, invocation: Invocation, console: Console) async throws -> Outcome {
+        let session = runs.session
+        let progress: CleanupProgress? = quiet || output.json ? nil : CleanupProgressView(console: console, terminal: console.stderrIsTerminal)
+        let engine = CleanupEngine(scope: scope, client: session.aws.client, progress: progress)
+        let startedCleanup = invocation.clock.now()
+        let result = dryRun ? await engine.dryRun() : await engine.run()
+        (progress as? CleanupProgressView)?.finish()
+        let store = try session.openState()
+        let existing = try store.run(id: scope.runId)
+        let builder = ReportBuilder(scope: scope, accountId: session.identity.account, region: session.region, sandboxVersion: SandboxVersion.current,
+                                    stackFile: session.stack.file, stackSHA256: session.stack.sha256)
+        let finished = invocation.clock.now()
+        let report = builder.report(result: result, workspace: workspace ?? existing?.workspace, startedAt: existing?.startedAt ?? RunIdentifier.timestamp(in: scope.runId),
+                                    finishedAt: finished, junitFiles: junit)
+        var secrets = invocation.redactor.knownSecrets
+        if let credentials = try? await session.aws.credentials.resolve()?.credentials {
+            secrets.insert(credentials.secretAccessKey)
+            if let token = credentials.sessionToken { secrets.insert(token) }
+        }
+        let written = try ReportWriter.write(report, directory: reportDir, knownSecrets: secrets, stamp: finished)
+        if !dryRun {
+            try record(scope: scope, result: result, report: report, reportPath: written.jsonPath, existing: existing, store: store,
+                       started: startedCleanup, finished: finished)
+        }
+        if let summary = invocation.environment["GITHUB_STEP_SUMMARY"], !summary.isEmpty {
+            if let handle = FileHandle(forWritingAtPath: summary) {
+                handle.seekToEndOfFile()
+                handle.write(Data((written.markdown + "\n").utf8))
+                try? handle.close()
+            }
+        }
+        if output.json {
+            console.out(try report.json())
+        } else {
+            CleanupView.show(report, result: result, written: written, console: console)
+        }
+        let code: Int32
+        if dryRun { code = result.error == nil ? 0 : SandboxExit.code(for: result.errorCategory ?? .infrastructure) }
+        else if result.proven { code = 0 }
+        else if let category = result.errorCategory { code = SandboxExit.code(for: category) }
+        else { code = SandboxExit.failure }
+        return Outcome(code: code, report: report)
+    }
+
+    func record(scope: RunScope, result: CleanupResult, report: ValidationReport, reportPath: String, existing: RunRecord?, store: StateStore,
+                started: Date, finished: Date) throws {
+        let status: RunStatus = result.proven ? .cleaned : .cleanupFailed
+        let testResult: JSONValue? = report.tests.flatMap { tests in
+            (try? JSONEncoder().encode(tests)).flatMap { JSONValue.parse(String(decoding: $0, as: UTF8.self)) }
+        }
+        if existing == nil {
+            try store.recordRun(RunRecord(runId: scope.runId, workspace: workspace ?? "unknown", s3Prefix: scope.prefix, glueDatabase: scope.database,
+                                          startedAt: RunIdentifier.timestamp(in: scope.runId) ?? started, status: status, finishedAt: finished,
+                                          reportPath: reportPath, testResult: testResult))
+        } else {
+            _ = try store.updateRun(id: scope.runId) { run in
+                run.status = status
+                run.finishedAt = finished
+                run.reportPath = reportPath
+                if let testResult { run.testResult = testResult }
+            }
+        }
+        let counts: [String: Int] = [
+            "objects": result.objectsDeleted, "versions": result.versionsDeleted, "delete_markers": result.deleteMarkersDeleted,
+            "uploads": result.uploadsAborted, "tables": result.tablesDeleted, "database": result.databaseDeleted ? 1 : 0,
+            "bytes": Int(result.bytesDeleted), "requests": result.requests, "remaining_objects": report.cleanup.objectsRemaining,
+            "remaining_uploads": report.cleanup.uploadsRemaining, "database_present": report.cleanup.databasePresent ? 1 : 0,
+        ]
+        _ = try store.recordCleanup(CleanupRecord(id: nil, runId: scope.runId, startedAt: started, finishedAt: finished,
+                                                  outcome: result.proven ? (result.alreadyClean ? .alreadyClean : .cleaned) : .failed,
+                                                  counts: counts, reportPath: reportPath))
+    }
+
+    /// Finds run prefixes and databases older than the limit and cleans them one by one; anything that is not a run id is left alone.
+    func cleanStale(runs: RunSession, invocation: Invocation, console: Console) async throws -> Int32 {
+        let session = runs.session
+        let settings = runs.settings
+        let limit = try olderThan.flatMap(Age.parse) ?? retention(session) * 86400
+        let cutoff = invocation.clock.now().addingTimeInterval(-limit)
+        let s3 = S3Client(session.aws.client)
+        let glue = GlueClient(session.aws.client)
+        var candidates: Set<String> = []
+        var ignored: [String] = []
+        for try await page in s3.objectPages(bucket: settings.bucket, prefix: settings.root, delimiter: "/") {
+            for prefix in page.commonPrefixes {
+                let name = String(prefix.dropFirst(settings.root.count).dropLast())
+                candidates.insert(name)
+            }
+        }
+        for try await page in glue.databasePages() {
+            for database in page where database.name.hasPrefix(settings.gluePrefix) {
+                let suffix = String(database.name.dropFirst(settings.gluePrefix.count))
+                // Databases lower-case and underscore the run id; map back through recorded runs or the pattern.
+                candidates.insert("glue:" + suffix)
+            }
+        }
+        let store = try session.openState()
+        let recorded = Dictionary(try store.runs().map { ($0.runId, $0) }, uniquingKeysWith: { a, _ in a })
+        var targets: Set<String> = []
+        for candidate in candidates {
+            var runId = candidate
+            if candidate.hasPrefix("glue:") {
+                let suffix = String(candidate.dropFirst(5))
+                guard let match = (recorded.keys + candidates.filter { !$0.hasPrefix("glue:") }).first(where: {
+                    RunScope.databaseName(gluePrefix: settings.gluePrefix, runId: $0) == settings.gluePrefix + suffix
+                }) ?? Self.restore(suffix, pattern: settings.scheme.idPattern) else {
+                    ignored.append("\(settings.gluePrefix)\(suffix) (Glue database; not a run id)")
+                    continue
+                }
+                runId = match
+            }
+            guard (try? settings.scope(runId: runId)) != nil else {
+                ignored.append("\(settings.root)\(runId)/ (not a run id)")
+                continue
+            }
+            let started = RunIdentifier.timestamp(in: runId) ?? recorded[runId]?.startedAt
+            guard let started else { ignored.append("\(runId) (no time in its id and not recorded)"); continue }
+            if started < cutoff || (recorded[runId].map { $0.startedAt < cutoff } ?? false) { targets.insert(runId) }
+        }
+        if !output.json {
+            console.out("Stale runs older than \(Age.text(limit)) (before \(cutoff.formatted(.iso8601))): \(targets.count)")
+            for item in ignored.sorted() { console.out("  left alone: \(item)") }
+        }
+        var worst: Int32 = 0
+        for runId in targets.sorted() {
+            let outcome = try await clean(try settings.scope(runId: runId), runs: runs, invocation: invocation, console: console)
+            worst = max(worst, outcome.code)
+        }
+        return worst
+    }
+
+    /// The stack's lifecycle retention in days, or 3.
+    func retention(_ session: StackSession) throws -> Double {
+        guard let desired = try? session.desired() else { return 3 }
+        let lifecycle = desired.resources.values.first { $0.address.type == "s3_bucket_lifecycle" }
+        return lifecycle?.attributes["expiration_days"]?.numberValue ?? 3
+    }
+
+    /// Recovers a run id from a database suffix when the pattern makes it unambiguous (dashes became underscores).
+    static func restore(_ suffix: String, pattern: String) -> String? {
+        let dashed = suffix.replacingOccurrences(of: "_", with: "-")
+        let upper = dashed.uppercased()
+        for candidate in [dashed, upper, dashed.replacingOccurrences(of: "t", with: "T").replacingOccurrences(of: "z", with: "Z")] {
+            if (try? RunScope(runId: candidate, bucket: "placeholder-bucket", root: "runs/", gluePrefix: "placeholder_", idPattern: pattern)) != nil {
+                return candidate
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import SandboxCore
+import SandboxState
+
+/// `sandbox output`: the stack's outputs as recorded by the last apply.
+struct OutputCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "output", abstract: "Print the outputs recorded by the last apply.")
+
+    @OptionGroup var stackOptions: StackOptionGroup
+    @Flag(help: "Print JSON.") var json = false
+    @Flag(help: "Print `export NAME=value` lines, quoted for the shell.") var env = false
+    @Argument(help: "Print only this output's value.") var name: String?
+
+    func validate() throws {
+        if json && env { throw ValidationError("choose one of --json and --env") }
+    }
+
+    func run() async throws {
+        let invocation = Invocation(output: nil)
+        let console = Console(redactor: invocation.redactor)
+        try await execute(console) {
+            let outputs = try LocalState.outputs(stackOptions, invocation: invocation)
+            if let name {
+                guard let value = outputs[name] else {
+                    throw SimpleError(.usage, "no output named \(name); outputs: \(outputs.keys.sorted().joined(separator: ", "))")
+                }
+                console.out(value.description)
+                return 0
+            }
+            if json {
+                console.out(try JSONOutput.encode(outputs))
+            } else if env {
+                for key in outputs.keys.sorted() { console.out(ShellQuote.export(key, outputs[key]?.description ?? "")) }
+            } else {
+                for key in outputs.keys.sorted() { console.out("\(key) = \(outputs[key]?.description ?? "")") }
+            }
+            return 0
+        }
+    }
+}
+
+/// Reading local state for commands that need no AWS call.
+enum LocalState {
+    static func store(_ options: StackOptionGroup, invocation: Invocation) throws -> StateStore {
+        let stackPath = try Paths.stack(options.stack, environment: invocation.environment)
+        let path: String
+        if let flag = options.state ?? invocation.environment["SANDBOX_STATE"] {
+            path = flag
+        } else {
+            path = Paths.state(nil, stack: try SandboxStack.StackParser.load(path: stackPath), environment: invocation.environment)
+        }
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw SimpleError(.state, "no state at \(path); run sandbox apply first (or pass --state)")
+        }
+        return try StateStore.openExisting(path: path)
+    }
+
+    static func outputs(_ options: StackOptionGroup, invocation: Invocation) throws -> [String: JSONValue] {
+        try store(options, invocation: invocation).outputs()
+    }
+}
+
+/// POSIX shell quoting for `export` lines.
+enum ShellQuote {
+    static func quote(_ value: String) -> String {
+        if !value.isEmpty, value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_./:@".contains($0)) }) { return value }
+        return "'" + value.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    static func export(_ name: String, _ value: String) -> String { "export \(name)=\(quote(value))" }
+}
+
+import SandboxStack

@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import SandboxCleanup
+import SandboxCore
+import SandboxState
+
+/// `sandbox run`: mint and list test runs.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "Start or list test runs.", subcommands: [New.self, List.self])
+
+    struct New: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "new", abstract: "Mint a run id, record it, and print export lines for the tests.")
+        @OptionGroup var stackOptions: StackOptionGroup
+        @OptionGroup var aws: AWSOptionGroup
+        @OptionGroup var output: OutputOptionGroup
+        @Option(help: "Workspace name recorded with the run (default: SANDBOX_WORKSPACE, GITHUB_JOB or the host name).")
+        var workspace: String?
+
+        func run() async throws {
+            let invocation = Invocation(output: output)
+            let console = Console(redactor: invocation.redactor)
+            try await execute(console) {
+                let runs = try await RunSession.open(invocation, stackOptions: stackOptions, awsOptions: aws)
+                let now = invocation.clock.now()
+                let runId = RunIdentifier.mint(template: runs.settings.scheme.idTemplate, at: now)
+                let scope = try runs.settings.scope(runId: runId)
+                let workspace = self.workspace ?? invocation.environment["SANDBOX_WORKSPACE"] ?? invocation.environment["GITHUB_JOB"]
+                    ?? ProcessInfo.processInfo.hostName
+                let store = try runs.session.openState()
+                try store.recordRun(RunRecord(runId: runId, workspace: workspace, s3Prefix: scope.prefix, glueDatabase: scope.database,
+                                              startedAt: now, status: .open, finishedAt: nil, reportPath: nil, testResult: nil))
+                let scheme = runs.settings.scheme
+                if output.json {
+                    console.out(try JSONOutput.encode([
+                        "run_id": runId, "workspace": workspace, "bucket": scope.bucket, "s3_prefix": scope.prefix,
+                        "s3_uri": scope.s3URI, "glue_database": scope.database,
+                    ]))
+                } else {
+                    console.out(ShellQuote.export(scheme.idVariable, runId))
+                    console.out(ShellQuote.export(scheme.prefixVariable, scope.prefix))
+                    console.out(ShellQuote.export(scheme.databaseVariable, scope.database))
+                }
+                return 0
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List recorded runs with status and age.")
+        @OptionGroup var stackOptions: StackOptionGroup
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let invocation = Invocation(output: nil)
+            let console = Console(redactor: invocation.redactor)
+            try await execute(console) {
+                let store = try LocalState.store(stackOptions, invocation: invocation)
+                let runs = try store.runs().sorted { $0.startedAt < $1.startedAt }
+                if json {
+                    console.out(try JSONOutput.encode(runs))
+                    return 0
+                }
+                if runs.isEmpty { console.out("No runs recorded."); return 0 }
+                let now = invocation.clock.now()
+                for run in runs {
+                    console.out("\(run.runId)  \(run.status.rawValue)  \(Age.text(now.timeIntervalSince(run.startedAt)))  \(run.workspace)")
+                }
+                return 0
+            }
+        }
+    }
+}
+
+/// Human ages: 42s, 5m, 3h, 2d.
+enum Age {
+    static func text(_ seconds: TimeInterval) -> String {
+        let s = max(0, Int(seconds))
+        if s < 60 { return "\(s)s" }
+        if s < 3600 { return "\(s / 60)m" }
+        if s < 86400 { return "\(s / 3600)h" }
+        return "\(s / 86400)d"
+    }
+
+    /// Parses `90s`, `30m`, `12h`, `3d`.
+    static func parse(_ text: String) -> TimeInterval? {
+        guard let unit = text.last, let value = Double(text.dropLast()), value >= 0 else { return nil }
+        switch unit {
+        case "s": return value
+        case "m": return value * 60
+        case "h": return value * 3600
+        case "d": return value * 86400
+        default: return nil
+        }
+    }
+}

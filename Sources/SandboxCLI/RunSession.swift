@@ -1,0 +1,37 @@
+import Foundation
+import SandboxCleanup
+import SandboxCore
+import SandboxEngine
+import SandboxStack
+import SandboxState
+
+/// What run commands share: the stack's run settings resolved from state (or, without state, from the stack).
+struct RunSession: Sendable {
+    let session: StackSession
+    let settings: RunSettings
+
+    /// Checks the run id against the stack's pattern before any AWS call, then resolves the run settings.
+    static func open(_ invocation: Invocation, stackOptions: StackOptionGroup, awsOptions: AWSOptionGroup, runIds: [String] = []) async throws -> RunSession {
+        let stackPath = try Paths.stack(stackOptions.stack, environment: invocation.environment)
+        let stack = try StackParser.load(path: stackPath)
+        guard let scheme = stack.runs else {
+            throw SimpleError(.usage, "\(stack.file) declares no runs: section; add one with id_pattern, bucket and glue_prefix")
+        }
+        for runId in runIds {
+            // Offline check of the id itself; the full scope (bucket, prefix, database) is checked before S3 or Glue is touched.
+            try RunScope(runId: runId, bucket: "placeholder-bucket", root: "runs/", gluePrefix: "placeholder_", idPattern: scheme.idPattern)
+        }
+        let session = try await StackSession.open(invocation, stackOptions: stackOptions, awsOptions: awsOptions, requireVariables: false)
+        var known: [String: Attributes] = [:]
+        if FileManager.default.fileExists(atPath: session.statePath) {
+            for record in try StateStore.openExisting(path: session.statePath).resources() where record.status == .created {
+                known[record.address.name] = record.attributes
+            }
+        }
+        let desired = try DesiredState.evaluate(stack, variables: session.variables, accountId: session.identity.account, region: session.region,
+                                                providerContext: session.context, known: known, lenient: true)
+        var context = desired.context
+        for (name, attributes) in known { context.attributes[name] = attributes }
+        return RunSession(session: session, settings: try RunSettings.resolve(stack, context: context))
+    }
+}

@@ -1,0 +1,18 @@
+import ArgumentParser
+
+/// The root command: `sandbox`.
+public struct SandboxCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "sandbox",
+        abstract: "Provision, check and clean governed AWS test sandboxes.",
+        discussion: "Exit codes: 0 success, 1 negative outcome, 2 usage or stack error, 3 credentials/setup, 4 AWS or endpoint error, 5 state error.",
+        version: SandboxVersion.current,
+        subcommands: [
+            WhoamiCommand.self, ValidateCommand.self, SchemaCommand.self, PlanCommand.self, ApplyCommand.self,
+            DestroyCommand.self, ImportCommand.self, OutputCommand.self, GraphCommand.self, StateCommand.self,
+            RunCommand.self, CleanupCommand.self, ReportCommand.self,
+        ]
+    )
+
+    public init() {}
+}

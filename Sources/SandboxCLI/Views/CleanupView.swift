@@ -1,0 +1,60 @@
+import Foundation
+import SandboxCleanup
+import SandboxReport
+
+/// The cleanup summary on stdout.
+enum CleanupView {
+    static func show(_ report: ValidationReport, result: CleanupResult, written: ReportWriter.Written, console: Console) {
+        let c = report.cleanup
+        if result.dryRun, let before = result.before {
+            console.out("Dry run for \(report.runId): nothing deleted.")
+            console.out("  would delete: \(before.objects) object(s), \(before.versions) version(s), \(before.deleteMarkers) delete marker(s), \(before.uploads) upload(s), \(before.bytes) bytes")
+            console.out("  Glue database \(report.glueDatabase): \(before.databasePresent ? "present, \(before.tables) table(s)" : "absent")")
+            for key in before.sampleKeys { console.out("    \(key)") }
+            for table in before.sampleTables { console.out("    table \(table)") }
+        } else if result.alreadyClean {
+            console.out("Run \(report.runId) is already clean.")
+        } else {
+            console.out("Cleaned run \(report.runId): \(c.objectsDeleted) object(s), \(c.versionsDeleted) version(s), \(c.deleteMarkersDeleted) delete marker(s), \(c.uploadsAborted) upload(s), \(c.tablesDeleted) table(s), database \(c.databaseDeleted ? "deleted" : "absent"); \(c.bytesDeleted) bytes in \(String(format: "%.2f", c.seconds))s with \(c.requests) requests.")
+        }
+        console.out(c.sentence)
+        console.out("Status: \(report.status.rawValue) (\(report.classifications.map(\.rawValue).joined(separator: ", ")))")
+        for reason in report.reasons { console.out("  - \(reason)") }
+        console.out("Report: \(written.markdownPath) and \(written.jsonPath)")
+    }
+}
+
+/// Cleanup progress: one updating line on a terminal, a line every few seconds otherwise.
+final class CleanupProgressView: CleanupProgress, @unchecked Sendable {
+    let console: Console
+    let terminal: Bool
+    private let lock = NSLock()
+    private var lastPrinted = Date.distantPast
+    private var printedAny = false
+
+    init(console: Console, terminal: Bool) {
+        self.console = console
+        self.terminal = terminal
+    }
+
+    func deleted(objects: Int, bytes: Int64, elapsed: Double) {
+        lock.lock(); defer { lock.unlock() }
+        let now = Date()
+        let interval = terminal ? 0.1 : 5
+        guard now.timeIntervalSince(lastPrinted) >= interval else { return }
+        lastPrinted = now
+        let rate = elapsed > 0 ? Double(objects) / elapsed : 0
+        let line = "deleted \(objects) objects (\(Int(rate))/s), \(String(format: "%.1f", elapsed))s"
+        if terminal {
+            FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
+            printedAny = true
+        } else {
+            console.err(line)
+        }
+    }
+
+    func finish() {
+        lock.lock(); defer { lock.unlock() }
+        if terminal && printedAny { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import SandboxCore
+import SandboxReport
+
+/// Assembles the validation report of a cleanup and writes it only after proving it holds no secret.
+public struct ReportBuilder: Sendable {
+    public let scope: RunScope
+    public let accountId: String
+    public let region: String
+    public let sandboxVersion: String
+    public let stackFile: String
+    public let stackSHA256: String
+
+    public init(scope: RunScope, accountId: String, region: String, sandboxVersion: String, stackFile: String, stackSHA256: String) {
+        self.scope = scope
+        self.accountId = accountId
+        self.region = region
+        self.sandboxVersion = sandboxVersion
+        self.stackFile = stackFile
+        self.stackSHA256 = stackSHA256
+    }
+
+    public func report(result: CleanupResult, workspace: String?, startedAt: Date?, finishedAt: Date, junitFiles: [String]) -> ValidationReport {
+        let remaining = result.dryRun ? (result.before ?? RunInventory()) : result.remaining
+        let cleanup = ValidationReport.Cleanup(
+            dryRun: result.dryRun, alreadyClean: result.alreadyClean, objectsDeleted: result.objectsDeleted, versionsDeleted: result.versionsDeleted,
+            deleteMarkersDeleted: result.deleteMarkersDeleted, uploadsAborted: result.uploadsAborted, tablesDeleted: result.tablesDeleted,
+            databaseDeleted: result.databaseDeleted, bytesDeleted: result.bytesDeleted, requests: result.requests, seconds: result.seconds,
+            passes: result.passes, objectsRemaining: max(0, remaining.objects) + remaining.versions + remaining.deleteMarkers,
+            uploadsRemaining: remaining.uploads, databasePresent: remaining.databasePresent, remainingSample: remaining.sampleKeys,
+            keyFailures: result.keyFailures.count, error: result.error, errorCategory: result.errorCategory, sentence: result.sentence(scope: scope))
+        let tests = junitFiles.isEmpty ? nil : junitFiles.map { JUnitSummary.read(path: $0) }
+        return ValidationReport(runId: scope.runId, workspace: workspace, accountId: accountId, region: region, bucket: scope.bucket,
+                                s3TestPrefix: scope.root, s3RunPrefix: scope.prefix, glueDatabasePrefix: scope.gluePrefix,
+                                glueDatabase: scope.database, startedAt: startedAt, finishedAt: finishedAt, sandboxVersion: sandboxVersion,
+                                stackFile: stackFile, stackSHA256: stackSHA256, tests: tests, cleanup: cleanup)
+    }
+}
+
+/// Writes a report's Markdown and JSON, refusing when either contains a secret.
+public enum ReportWriter {
+    public struct Written: Sendable {
+        public let markdownPath: String
+        public let jsonPath: String
+        public let markdown: String
+    }
+
+    public static func write(_ report: ValidationReport, directory: String, knownSecrets: Set<String>, stamp: Date) throws -> Written {
+        let markdown = MarkdownRenderer.render(report)
+        let json = try report.json()
+        let findings = SecretScanner.scan(markdown + "\n" + json, knownSecrets: knownSecrets)
+        if let first = findings.first {
+            throw SimpleError(.internal, "refusing to write the report: it contains \(first) (\(findings.count) finding(s)); nothing was written")
+        }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let base = "\(directory)/\(report.runId)-\(RunIdentifier.mint(template: "{timestamp}", at: stamp))"
+        try Data(markdown.utf8).write(to: URL(fileURLWithPath: base + ".md"), options: .atomic)
+        try Data(json.utf8).write(to: URL(fileURLWithPath: base + ".json"), options: .atomic)
+        return Written(markdownPath: base + ".md", jsonPath: base + ".json", markdown: markdown)
+    }
+}

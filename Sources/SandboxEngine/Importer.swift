@@ -1,0 +1,32 @@
+import Foundation
+import SandboxCore
+import SandboxState
+
+/// Adopts a resource that already exists in AWS into state (`sandbox import`).
+public struct Importer: Sendable {
+    public let context: ProviderContext
+    public let store: StateStore
+
+    public init(context: ProviderContext, store: StateStore) {
+        self.context = context
+        self.store = store
+    }
+
+    public func adopt(_ resource: DesiredResource, id: String) async throws -> ResourceRecord {
+        guard let provider = ProviderRegistry.provider(for: resource.address.type) else {
+            throw SimpleError(.internal, "no provider for \(resource.address.type)")
+        }
+        if let existing = try store.resource(resource.address), existing.status == .created {
+            throw SimpleError(.usage, "\(resource.address) is already managed (\(existing.physicalId ?? "?")); run sandbox state show \(resource.address)")
+        }
+        let identity = resource.attributes.merging(provider.importAttributes(id: id, context: context)) { _, imported in imported }
+        guard let live = try await provider.read(identity, context: context) else {
+            throw SimpleError(.aws, "\(resource.address): no \(resource.address.type) with id \(id) exists in account \(context.accountId) (\(context.region))")
+        }
+        let attributes = provider.plannedAttributes(identity, context: context).merging(live) { _, read in read }
+        let record = ResourceRecord(address: resource.address, physicalId: provider.physicalId(attributes), attributes: attributes,
+                                    dependencies: resource.dependencies, status: .created)
+        _ = try store.upsert(record)
+        return record
+    }
+}
