@@ -9,14 +9,16 @@ public struct ResolvedEndpoint: Sendable, Equatable {
     /// True when the user pointed sandbox at their own endpoint (moto, LocalStack, a proxy).
     public let isCustom: Bool
 
+    /// The port is left out when it is the scheme's default: HTTP clients send `Host` without it, and the signature must agree.
     public var hostHeader: String {
         let host = baseURL.host ?? ""
-        if let port = baseURL.port { return "\(host):\(port)" }
+        let defaultPort = ["http": 80, "https": 443][baseURL.scheme?.lowercased() ?? ""]
+        if let port = baseURL.port, port != defaultPort { return "\(host):\(port)" }
         return host
     }
 }
 
-/// Resolves endpoints by the SDK convention: `AWS_ENDPOINT_URL_<SERVICE>` > `AWS_ENDPOINT_URL` > profile `endpoint_url` > AWS's own.
+/// Resolves endpoints by the SDK convention: `--endpoint-url` > `AWS_ENDPOINT_URL_<SERVICE>` > `AWS_ENDPOINT_URL` > profile `endpoint_url` > AWS's own.
 public struct EndpointResolver: Sendable {
     public let perService: [String: URL]
     public let global: URL?
@@ -28,7 +30,11 @@ public struct EndpointResolver: Sendable {
 
     /// Reads overrides from the environment and the profile; invalid URLs are rejected by name.
     public static func fromEnvironment(_ environment: [String: String], profileEndpoint: String?, flag: String? = nil) throws -> EndpointResolver {
-        if environment["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"]?.lowercased() == "true", flag == nil {
+        // An explicit flag wins over every configured endpoint, and AWS_IGNORE_CONFIGURED_ENDPOINT_URLS does not ignore it.
+        if let flag, !flag.isEmpty {
+            return EndpointResolver(global: try parse(flag, from: "--endpoint-url"))
+        }
+        if environment["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"]?.lowercased() == "true" {
             return EndpointResolver()
         }
         var perService: [String: URL] = [:]
@@ -39,9 +45,7 @@ public struct EndpointResolver: Sendable {
             }
         }
         var global: URL?
-        if let flag, !flag.isEmpty {
-            global = try parse(flag, from: "--endpoint-url")
-        } else if let value = environment["AWS_ENDPOINT_URL"], !value.isEmpty {
+        if let value = environment["AWS_ENDPOINT_URL"], !value.isEmpty {
             global = try parse(value, from: "AWS_ENDPOINT_URL")
         } else if let value = profileEndpoint, !value.isEmpty {
             global = try parse(value, from: "profile endpoint_url")
@@ -59,7 +63,8 @@ public struct EndpointResolver: Sendable {
     }
 
     public func resolve(_ service: ServiceDescriptor, region: Region) -> ResolvedEndpoint {
-        let signingRegion = service.isGlobal ? "us-east-1" : region.name
+        // Global services sign with their partition's region: cn-north-1 for IAM in China, us-east-1 elsewhere.
+        let signingRegion = service.isGlobal ? (service.name == "iam" && region.name.hasPrefix("cn-") ? "cn-north-1" : "us-east-1") : region.name
         if let custom = perService[service.name] ?? global {
             return ResolvedEndpoint(baseURL: custom, signingRegion: signingRegion, isCustom: true)
         }

@@ -36,7 +36,9 @@ enum ErrorParser {
                 return malformed(response, service: service, operation: operation, endpoint: endpoint)
             }
             let rawType = (object["__type"] as? String) ?? (object["code"] as? String) ?? (object["Code"] as? String) ?? response.header("x-amzn-errortype") ?? ""
-            guard !rawType.isEmpty else { return malformed(response, service: service, operation: operation, endpoint: endpoint) }
+            guard !rawType.isEmpty else {
+                return malformed(response, service: service, operation: operation, endpoint: endpoint, reason: "JSON without an error type")
+            }
             let message = (object["message"] as? String) ?? (object["Message"] as? String) ?? ""
             return error(code: shortCode(rawType), message: message, requestId: requestId)
         case .query, .restXML:
@@ -46,7 +48,7 @@ enum ErrorParser {
             // Query: <ErrorResponse><Error>…</Error><RequestId/>; REST-XML: <Error>…</Error>.
             let errorNode = root.name == "Error" ? root : root.descendant("Error")
             guard let errorNode, let code = errorNode.string("Code"), !code.isEmpty else {
-                return malformed(response, service: service, operation: operation, endpoint: endpoint)
+                return malformed(response, service: service, operation: operation, endpoint: endpoint, reason: "XML without an error code")
             }
             let id = errorNode.string("RequestId") ?? root.string("RequestId") ?? requestId
             return error(code: code, message: errorNode.string("Message") ?? "", requestId: id)
@@ -61,11 +63,28 @@ enum ErrorParser {
         return code
     }
 
-    static func malformed(_ response: HTTPResponse, service: ServiceDescriptor, operation: String, endpoint: String) -> MalformedResponseError {
+    /// - Parameter reason: what was wrong with a body that did parse; by default the body is taken as cut short or garbled.
+    static func malformed(_ response: HTTPResponse, service: ServiceDescriptor, operation: String, endpoint: String, reason: String? = nil) -> MalformedResponseError {
         let type = response.header("content-type") ?? "no content type"
         let head = String(decoding: response.body.prefix(60), as: UTF8.self)
             .split(whereSeparator: \.isNewline).joined(separator: " ")
+        let what: String
+        if isHTML(response) {
+            what = "an HTML page"
+        } else if response.body.isEmpty {
+            what = "an empty body"
+        } else {
+            what = reason ?? "truncated or invalid \(service.wireProtocol == .json ? "JSON" : "XML")"
+        }
         return MalformedResponseError(service: service.displayName, operation: operation, status: response.status,
-                                      detail: "\(type), \(response.body.count) bytes, starts \"\(head)\"", endpoint: endpoint)
+                                      detail: "\(what): \(type), \(response.body.count) bytes, starts \"\(head)\"", endpoint: endpoint)
+    }
+
+    /// An HTML page (a proxy's error page, a captive portal, a web server at the wrong URL) by content type or first tag.
+    static func isHTML(_ response: HTTPResponse) -> Bool {
+        if response.header("content-type")?.lowercased().contains("html") == true { return true }
+        let start = String(decoding: response.body.prefix(64), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        return start.hasPrefix("<!doctype html") || start.hasPrefix("<html")
     }
 }

@@ -42,13 +42,14 @@ public final class XMLNode: @unchecked Sendable {
 
     func append(_ child: XMLNode) { children.append(child) }
 
-    /// Parses a document; nil when the bytes are not well-formed XML.
+    /// Parses a document; nil when the bytes are not well-formed XML (truncated documents included).
     public static func parse(_ data: Data) -> XMLNode? {
         let delegate = TreeBuilder()
         let parser = XMLParser(data: data)
         parser.shouldProcessNamespaces = true
         parser.delegate = delegate
-        guard parser.parse(), let root = delegate.root else { return nil }
+        // FoundationXML can report success for a document cut short: every element must also have closed.
+        guard parser.parse(), delegate.stack.isEmpty, let root = delegate.root else { return nil }
         return root
     }
 
