@@ -1,0 +1,47 @@
+# sandbox: build, test, demo and benchmark targets. `make test` is the one CI runs.
+PREFIX ?= /usr/local
+SWIFT ?= swift
+PYTHON ?= python3
+LLVM_COV ?= $(shell command -v /opt/swift/usr/bin/llvm-cov || command -v llvm-cov)
+
+.PHONY: all build release deps test coverage install demo completions clean
+
+all: build
+
+# moto[server] runs the local AWS-compatible endpoint the integration tests talk to.
+deps:
+	@$(PYTHON) -c "import moto.server, flask, werkzeug" 2>/dev/null || $(PYTHON) -m pip install --quiet 'moto[server]'
+
+build:
+	$(SWIFT) build
+
+release:
+	$(SWIFT) build -c release
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+# Line coverage of Sources/ per file and in total (llvm-cov over the test bundle).
+coverage: deps
+	$(SWIFT) test --enable-code-coverage
+	@$(LLVM_COV) report "$$($(SWIFT) build --show-bin-path)/sandboxPackageTests.xctest" \
+		-instr-profile="$$($(SWIFT) build --show-bin-path)/codecov/default.profdata" \
+		-ignore-filename-regex='(\.build|Tests)/' | tail -n 40
+
+install: release
+	install -d "$(PREFIX)/bin"
+	install -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/sandbox" "$(PREFIX)/bin/sandbox"
+
+completions: build
+	@mkdir -p completions
+	"$$($(SWIFT) build --show-bin-path)/sandbox" --generate-completion-script bash > completions/sandbox.bash
+	"$$($(SWIFT) build --show-bin-path)/sandbox" --generate-completion-script zsh > completions/_sandbox
+	"$$($(SWIFT) build --show-bin-path)/sandbox" --generate-completion-script fish > completions/sandbox.fish
+
+# The main job: a local moto endpoint, then validate, plan, apply, a no-op plan, a test run and its cleanup.
+demo: deps build
+	bash scripts/demo.sh
+
+clean:
+	rm -rf .build State/*.sqlite* State/reports completions
