@@ -199,14 +199,15 @@ public final class MotoServer: @unchecked Sendable {
 
 /// Holds the shared server and every live server so an atexit hook can stop them.
 private final class Registry: @unchecked Sendable {
+    private let sharedLock = NSLock()  // separate from `lock`: make() calls track() while this is held
     private let lock = NSLock()
     private var sharedServer: MotoServer?
     private var live: [MotoServer] = []
     private var atexitInstalled = false
 
     func shared(_ make: () throws -> MotoServer) throws -> MotoServer {
-        lock.lock()
-        defer { lock.unlock() }  // held while starting so concurrent callers share one server
+        sharedLock.lock()
+        defer { sharedLock.unlock() }  // held while starting so concurrent callers share one server
         if let sharedServer { return sharedServer }
         let server = try make()
         sharedServer = server
