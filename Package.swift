@@ -20,7 +20,10 @@ let package = Package(
             "SandboxCore",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "SandboxAWS", dependencies: ["SandboxCore", "SandboxSigV4"]),
+        .target(name: "SandboxAWS", dependencies: [
+            "SandboxCore", "SandboxSigV4",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .target(name: "SandboxServices", dependencies: ["SandboxCore", "SandboxAWS"]),
         .target(name: "SandboxStack", dependencies: [
             "SandboxCore", "SandboxGraph",
