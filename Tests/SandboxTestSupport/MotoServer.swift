@@ -56,11 +56,12 @@ public final class MotoServer: @unchecked Sendable {
         err.startDraining()
 
         guard let port = out.waitForReady(timeout: 30) else {
-            let exited = !process.isRunning
-            if !exited { kill(process.processIdentifier, SIGKILL) }
+            let server = MotoServer(process: process, port: 0, countsRequests: false)
+            let exitedEarly = server.waitForExit(seconds: 1)  // stdout closed: let Foundation reap it
+            server.stop()
             _ = err.waitForEOF(timeout: 2)
             throw MotoServerError("""
-                moto_launcher.py \(exited ? "exited (status \(process.terminationStatus))" : "was not READY within 30 s") \
+                moto_launcher.py \(exitedEarly ? "exited (status \(process.terminationStatus))" : "was not READY within 30 s") \
                 before serving. Is moto installed? Try: \(pythonExecutable) -m pip install 'moto[server]'
                 --- launcher stderr (tail) ---
                 \(err.tail())

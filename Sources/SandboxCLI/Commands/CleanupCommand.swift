@@ -139,56 +139,22 @@ struct CleanupCommand: AsyncParsableCommand {
     /// Finds run prefixes and databases older than the limit and cleans them one by one; anything that is not a run id is left alone.
     func cleanStale(runs: RunSession, invocation: Invocation, console: Console) async throws -> Int32 {
         let session = runs.session
-        let settings = runs.settings
         let limit = try olderThan.flatMap(Age.parse) ?? retention(session) * 86400
         let cutoff = invocation.clock.now().addingTimeInterval(-limit)
-        let s3 = S3Client(session.aws.client)
-        let glue = GlueClient(session.aws.client)
-        var candidates: Set<String> = []
-        var ignored: [String] = []
-        for try await page in s3.objectPages(bucket: settings.bucket, prefix: settings.root, delimiter: "/") {
-            for prefix in page.commonPrefixes {
-                let name = String(prefix.dropFirst(settings.root.count).dropLast())
-                candidates.insert(name)
-            }
-        }
-        for try await page in glue.databasePages() {
-            for database in page where database.name.hasPrefix(settings.gluePrefix) {
-                let suffix = String(database.name.dropFirst(settings.gluePrefix.count))
-                // Databases lower-case and underscore the run id; map back through recorded runs or the pattern.
-                candidates.insert("glue:" + suffix)
-            }
-        }
         let store = try session.openState()
-        let recorded = Dictionary(try store.runs().map { ($0.runId, $0) }, uniquingKeysWith: { a, _ in a })
-        var targets: Set<String> = []
-        for candidate in candidates {
-            var runId = candidate
-            if candidate.hasPrefix("glue:") {
-                let suffix = String(candidate.dropFirst(5))
-                guard let match = (recorded.keys + candidates.filter { !$0.hasPrefix("glue:") }).first(where: {
-                    RunScope.databaseName(gluePrefix: settings.gluePrefix, runId: $0) == settings.gluePrefix + suffix
-                }) ?? Self.restore(suffix, pattern: settings.scheme.idPattern) else {
-                    ignored.append("\(settings.gluePrefix)\(suffix) (Glue database; not a run id)")
-                    continue
-                }
-                runId = match
-            }
-            guard (try? settings.scope(runId: runId)) != nil else {
-                ignored.append("\(settings.root)\(runId)/ (not a run id)")
-                continue
-            }
-            let started = RunIdentifier.timestamp(in: runId) ?? recorded[runId]?.startedAt
-            guard let started else { ignored.append("\(runId) (no time in its id and not recorded)"); continue }
-            if started < cutoff || (recorded[runId].map { $0.startedAt < cutoff } ?? false) { targets.insert(runId) }
+        let recorded = Dictionary(try store.runs().map { ($0.runId, $0.startedAt) }, uniquingKeysWith: { a, _ in a })
+        let (leftovers, ignored) = try await LeftoverScanner(settings: runs.settings, client: session.aws.client).scan(recorded: recorded)
+        let targets = leftovers.filter { leftover in
+            let started = [leftover.startedAt, recorded[leftover.runId]].compactMap { $0 }.min()
+            return started.map { $0 < cutoff } ?? false
         }
         if !output.json {
-            console.out("Stale runs older than \(Age.text(limit)) (before \(cutoff.formatted(.iso8601))): \(targets.count)")
-            for item in ignored.sorted() { console.out("  left alone: \(item)") }
+            console.out("Stale runs older than \(Age.text(limit)) (started before \(cutoff.formatted(.iso8601))): \(targets.count) of \(leftovers.count)")
+            for item in ignored { console.out("  left alone: \(item)") }
         }
         var worst: Int32 = 0
-        for runId in targets.sorted() {
-            let outcome = try await clean(try settings.scope(runId: runId), runs: runs, invocation: invocation, console: console)
+        for leftover in targets {
+            let outcome = try await clean(try runs.settings.scope(runId: leftover.runId), runs: runs, invocation: invocation, console: console)
             worst = max(worst, outcome.code)
         }
         return worst
@@ -199,17 +165,5 @@ struct CleanupCommand: AsyncParsableCommand {
         guard let desired = try? session.desired() else { return 3 }
         let lifecycle = desired.resources.values.first { $0.address.type == "s3_bucket_lifecycle" }
         return lifecycle?.attributes["expiration_days"]?.numberValue ?? 3
-    }
-
-    /// Recovers a run id from a database suffix when the pattern makes it unambiguous (dashes became underscores).
-    static func restore(_ suffix: String, pattern: String) -> String? {
-        let dashed = suffix.replacingOccurrences(of: "_", with: "-")
-        let upper = dashed.uppercased()
-        for candidate in [dashed, upper, dashed.replacingOccurrences(of: "t", with: "T").replacingOccurrences(of: "z", with: "Z")] {
-            if (try? RunScope(runId: candidate, bucket: "placeholder-bucket", root: "runs/", gluePrefix: "placeholder_", idPattern: pattern)) != nil {
-                return candidate
-            }
-        }
-        return nil
     }
 }
