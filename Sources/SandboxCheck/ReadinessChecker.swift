@@ -195,7 +195,7 @@ public struct ReadinessChecker: Sendable {
         var differences = provider.differences(desired: resource.attributes, live: live)
         // The check compares only what the stack sets; tags sandbox adds at apply are not known here.
         differences.removeAll { $0.name == "tags" }
-        if resource.address.type == ResourceKind.budget.name, let emails = live["emails"]?.arrayValue, emails.isEmpty {
+        if resource.address.type == ResourceKind.budget.name, (live["notifications_without_subscribers"]?.intValue ?? 0) > 0 {
             return CheckResult(name: name, status: .fail, detail: "budget has a notification without subscribers", fix: "run sandbox apply", category: .aws)
         }
         guard differences.isEmpty else {
@@ -241,9 +241,9 @@ public struct ReadinessChecker: Sendable {
         guard let live = try await context.budgets.describeBudget(accountId: context.accountId, name: name) else {
             return CheckResult(name: "spend", status: .fail, detail: "budget \(name) does not exist", fix: "run sandbox apply", category: .aws)
         }
-        let limit = live.limitAmount
-        let actual = live.actualSpend ?? 0
-        let forecast = live.forecastedSpend ?? 0
+        let limit = NSDecimalNumber(decimal: live.limitAmount).doubleValue
+        let actual = live.calculatedSpend.map { NSDecimalNumber(decimal: $0.actual).doubleValue } ?? 0
+        let forecast = live.calculatedSpend?.forecasted.map { NSDecimalNumber(decimal: $0).doubleValue } ?? 0
         let threshold = (budget.attributes["actual_threshold_percent"]?.numberValue ?? 80) / 100
         let detail = String(format: "actual %.2f, forecasted %.2f of %.2f USD", actual, forecast, limit)
         if limit > 0, actual >= limit {
