@@ -58,7 +58,10 @@ let package = Package(
         .testTarget(name: "SandboxAWSTests", dependencies: ["SandboxAWS", "SandboxTestSupport"]),
         .testTarget(name: "SandboxServicesTests", dependencies: ["SandboxServices", "SandboxTestSupport"]),
         .testTarget(name: "SandboxStackTests", dependencies: ["SandboxStack", "SandboxGraph"]),
-        .testTarget(name: "SandboxStateTests", dependencies: ["SandboxState"]),
+        .testTarget(name: "SandboxStateTests", dependencies: [
+            "SandboxState",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "SandboxEngineTests", dependencies: ["SandboxEngine", "SandboxTestSupport"]),
         .testTarget(name: "SandboxCleanupTests", dependencies: ["SandboxCleanup", "SandboxTestSupport"]),
         .testTarget(name: "SandboxCLITests", dependencies: ["SandboxTestSupport"]),
