@@ -14,11 +14,13 @@ public final class AWSClient: Sendable {
     public let sleeper: Sleeper
     public let log: Log
     public let stats: RequestStats
+    /// Told about every mutating call (the engine journals them in state); nil for read-only commands.
+    public let observer: AWSCallObserver?
     private let skew = ClockSkew()
 
     public init(region: Region, endpoints: EndpointResolver = EndpointResolver(), credentialProvider: CredentialProvider,
                 transport: HTTPTransport, retryPolicy: RetryPolicy = RetryPolicy(), clock: WallClock = SystemClock(),
-                sleeper: Sleeper = TaskSleeper(), log: Log = .silent, stats: RequestStats = RequestStats()) {
+                sleeper: Sleeper = TaskSleeper(), log: Log = .silent, stats: RequestStats = RequestStats(), observer: AWSCallObserver? = nil) {
         self.region = region
         self.endpoints = endpoints
         self.credentialProvider = credentialProvider
@@ -28,12 +30,19 @@ public final class AWSClient: Sendable {
         self.sleeper = sleeper
         self.log = log
         self.stats = stats
+        self.observer = observer
     }
 
     /// The same client aimed at another region (S3 buckets that live elsewhere, STS regional calls).
     public func with(region: Region) -> AWSClient {
         AWSClient(region: region, endpoints: endpoints, credentialProvider: credentialProvider, transport: transport,
-                  retryPolicy: retryPolicy, clock: clock, sleeper: sleeper, log: log, stats: stats)
+                  retryPolicy: retryPolicy, clock: clock, sleeper: sleeper, log: log, stats: stats, observer: observer)
+    }
+
+    /// The same client reporting mutating calls to `observer`.
+    public func with(observer: AWSCallObserver?) -> AWSClient {
+        AWSClient(region: region, endpoints: endpoints, credentialProvider: credentialProvider, transport: transport,
+                  retryPolicy: retryPolicy, clock: clock, sleeper: sleeper, log: log, stats: stats, observer: observer)
     }
 
     public func endpoint(for service: ServiceDescriptor) -> ResolvedEndpoint {
@@ -42,6 +51,22 @@ public final class AWSClient: Sendable {
 
     /// Sends the request and returns a 2xx response, or throws a typed error after the retry policy gives up.
     public func send(_ request: AWSRequest, to service: ServiceDescriptor) async throws -> HTTPResponse {
+        guard let observer, AWSCallObserverSupport.isMutating(request.operation) else {
+            return try await sendWithRetries(request, to: service)
+        }
+        let target = AWSCallObserverSupport.target(of: request)
+        let token = observer.willSend(service: service.displayName, operation: request.operation, target: target)
+        do {
+            let response = try await sendWithRetries(request, to: service)
+            observer.didFinish(token: token, succeeded: true, requestId: response.header("x-amz-request-id") ?? response.header("x-amzn-requestid"), detail: nil)
+            return response
+        } catch {
+            observer.didFinish(token: token, succeeded: false, requestId: (error as? AWSError)?.requestId, detail: error.oneLine)
+            throw error
+        }
+    }
+
+    private func sendWithRetries(_ request: AWSRequest, to service: ServiceDescriptor) async throws -> HTTPResponse {
         var attempt = 0
         var redirectedRegion: Region?
         var refreshedCredentials = false

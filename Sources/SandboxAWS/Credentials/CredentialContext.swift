@@ -59,6 +59,6 @@ extension AWSClient {
     /// The same client signing with other credentials (STS AssumeRole signs with the source profile's).
     public func with(credentialProvider: CredentialProvider) -> AWSClient {
         AWSClient(region: region, endpoints: endpoints, credentialProvider: credentialProvider, transport: transport,
-                  retryPolicy: retryPolicy, clock: clock, sleeper: sleeper, log: log, stats: stats)
+                  retryPolicy: retryPolicy, clock: clock, sleeper: sleeper, log: log, stats: stats, observer: observer)
     }
 }

@@ -51,7 +51,7 @@ struct ApplyCommand: AsyncParsableCommand {
             }
             let store = try session.openState()
             return try await StateAccess.withLock(store, operation: "apply", timeout: lockTimeout, console: console) {
-                let applier = Applier(stack: session.stack, variables: session.variables, context: session.context, store: store,
+                let applier = Applier(stack: session.stack, variables: session.variables, context: session.context.journaled(in: store, log: invocation.log), store: store,
                                       parallelism: parallelism, hooks: output.json ? nil : ApplyProgressView(console: console, quiet: false))
                 let plan: Plan
                 if let saved {

@@ -52,7 +52,7 @@ struct DestroyCommand: AsyncParsableCommand {
                     console.out("Destroy cancelled.")
                     return SandboxExit.failure
                 }
-                let applier = Applier(stack: session.stack, variables: session.variables, context: session.context, store: store,
+                let applier = Applier(stack: session.stack, variables: session.variables, context: session.context.journaled(in: store, log: invocation.log), store: store,
                                       parallelism: parallelism, deleteOptions: DeleteOptions(emptyBucket: emptyBucket),
                                       hooks: output.json ? nil : ApplyProgressView(console: console, quiet: false))
                 var result = await applier.apply(plan)

@@ -2,9 +2,11 @@ import Foundation
 import SandboxAWS
 import SandboxCore
 import SandboxServices
+import SandboxState
 
 /// Everything a provider needs to talk to AWS for one stack.
 public struct ProviderContext: Sendable {
+    public let client: AWSClient
     public let s3: S3Client
     public let iam: IAMClient
     public let glue: GlueClient
@@ -16,6 +18,7 @@ public struct ProviderContext: Sendable {
     public let consistency: ConsistencyPolicy
 
     public init(client: AWSClient, accountId: String, region: String, commonTags: [String: String], consistency: ConsistencyPolicy) {
+        self.client = client
         s3 = S3Client(client)
         iam = IAMClient(client)
         glue = GlueClient(client)
@@ -24,6 +27,12 @@ public struct ProviderContext: Sendable {
         self.region = region
         self.commonTags = commonTags
         self.consistency = consistency
+    }
+
+    /// The same context with every mutating call journaled in `store`.
+    public func journaled(in store: StateStore, log: Log = .silent) -> ProviderContext {
+        ProviderContext(client: client.with(observer: JournalObserver(store: store, log: log)), accountId: accountId, region: region,
+                        commonTags: commonTags, consistency: consistency)
     }
 }
 
