@@ -23,7 +23,7 @@ PORT="$(awk '/^READY/ {print $2}' "$WORK/moto.out")"
 # Obvious sentinel credentials: moto accepts anything, and nothing real is ever needed for the demo.
 export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE
 export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
-export AWS_REGION=us-east-1
+export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
 export AWS_ENDPOINT_URL="http://127.0.0.1:$PORT"
 export AWS_EC2_METADATA_DISABLED=true
 export SANDBOX_VAR_owner="demo-team"

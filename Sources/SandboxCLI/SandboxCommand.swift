@@ -16,3 +16,10 @@ public struct SandboxCommand: AsyncParsableCommand {
 
     public init() {}
 }
+
+/// The process entry point, called from the `sandbox` executable's `main.swift`.
+public enum SandboxEntry {
+    public static func main() async {
+        await SandboxCommand.main(nil)
+    }
+}

@@ -58,17 +58,18 @@ public struct CleanupEngine: Sendable {
         let requestsBefore = stats.total
         let tally = Tally(progress: progress, started: started)
         do {
-            result.versionedBucket = try await isVersioned()
+            let versioned = try await isVersioned()
+            result.versionedBucket = versioned
             var pass = 0
             while true {
                 pass += 1
-                async let s3Sweep: Void = sweepS3(versioned: result.versionedBucket, tally: tally)
+                async let s3Sweep: Void = sweepS3(versioned: versioned, tally: tally)
                 async let glueSweep: (Int, Bool) = sweepGlue()
                 try await s3Sweep
                 let (tables, dropped) = try await glueSweep
                 result.tablesDeleted += tables
                 result.databaseDeleted = result.databaseDeleted || dropped
-                result.remaining = try await inventory(versioned: result.versionedBucket, samples: 10)
+                result.remaining = try await inventory(versioned: versioned, samples: 10)
                 // Objects can appear while a test is still writing: sweep again, a bounded number of times.
                 if result.remaining.isEmpty || pass >= maxPasses { break }
             }

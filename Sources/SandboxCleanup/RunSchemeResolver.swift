@@ -3,7 +3,7 @@ import SandboxCore
 import SandboxStack
 
 /// Resolves a stack's run scheme (bucket, root, Glue prefix) against evaluated resource attributes.
-public struct RunSettings: Sendable, Equatable {
+public struct RunSettings: Sendable {
     public let scheme: RunScheme
     public let bucket: String
     public let root: String

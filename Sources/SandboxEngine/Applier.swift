@@ -25,6 +25,7 @@ public struct ApplyResult: Sendable {
 public struct StalePlanError: SandboxError {
     public let reason: String
     public let category: FailureCategory = .state
+    public init(reason: String) { self.reason = reason }
     public var userMessage: String { "the plan is stale: \(reason); run sandbox plan again" }
 }
 

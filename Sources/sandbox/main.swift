@@ -1,3 +1,3 @@
 import SandboxCLI
 
-await SandboxCommand.main()
+await SandboxEntry.main()

@@ -1,6 +1,7 @@
 import Foundation
 import SandboxCore
 import SandboxEngine
+import SandboxGraph
 
 /// Renders a plan the way Terraform users expect: one block per resource, symbols, old -> new.
 enum PlanView {

@@ -59,7 +59,8 @@ struct IAMPolicyProvider: ResourceProvider {
         out["arn"] = .string(policy.arn)
         out["policy_id"] = .string(policy.policyId)
         out["default_version_id"] = .string(policy.defaultVersionId)
-        _ = try await context.consistency.poll({ try await read(out, context: context) }, until: { $0 != nil })
+        let created = out
+        _ = try await context.consistency.poll({ try await read(created, context: context) }, until: { $0 != nil })
         return out
     }
 
@@ -84,7 +85,8 @@ struct IAMPolicyProvider: ResourceProvider {
             let changed = want.filter { have[$0.key] != $0.value }
             if !changed.isEmpty { try await context.iam.tagPolicy(arn: arn, tags: changed) }
         }
-        _ = try await context.consistency.poll({ try await read(out, context: context) }, until: { live in
+        let updated = out
+        _ = try await context.consistency.poll({ try await read(updated, context: context) }, until: { live in
             guard let live else { return false }
             return differences(desired: desired, live: live).isEmpty
         })
