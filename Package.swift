@@ -52,6 +52,7 @@ let package = Package(
         .testTarget(name: "SandboxServicesTests", dependencies: ["SandboxServices", "SandboxTestSupport"]),
         .testTarget(name: "SandboxStackTests", dependencies: ["SandboxStack", "SandboxGraph"]),
         .testTarget(name: "SandboxStateTests", dependencies: ["SandboxState"]),
+        .testTarget(name: "SandboxReportTests", dependencies: ["SandboxReport"]),
         .testTarget(name: "SandboxEngineTests", dependencies: ["SandboxEngine", "SandboxTestSupport"]),
         .testTarget(name: "SandboxCleanupTests", dependencies: ["SandboxCleanup", "SandboxTestSupport"]),
         .testTarget(name: "SandboxCLITests", dependencies: ["SandboxTestSupport"]),
