@@ -62,6 +62,7 @@ let package = Package(
             "SandboxState",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        .testTarget(name: "SandboxReportTests", dependencies: ["SandboxReport"]),
         .testTarget(name: "SandboxEngineTests", dependencies: ["SandboxEngine", "SandboxTestSupport"]),
         .testTarget(name: "SandboxCleanupTests", dependencies: ["SandboxCleanup", "SandboxTestSupport"]),
         .testTarget(name: "SandboxCLITests", dependencies: ["SandboxTestSupport"]),

@@ -14,6 +14,9 @@ public struct StackParser {
 
     private var diagnostics: [Diagnostic] = []
     private let file: String
+    /// Declared names whose declaration was rejected (already reported), so references to them add no noise.
+    private var rejectedResources: Set<String> = []
+    private var rejectedVariables: Set<String> = []
 
     init(file: String) { self.file = file }
 
@@ -31,11 +34,12 @@ public struct StackParser {
     public static func parse(_ text: String, file: String, bytes: Data? = nil) throws -> Stack {
         let root = try StackYAML.load(text, file: file)
         var parser = StackParser(file: file)
-        let stack = parser.stack(from: root, hash: SHA256.hash(data: bytes ?? Data(text.utf8)).map { String(format: "%02x", $0) }.joined())
-        let errors = parser.diagnostics.filter { $0.severity == .error }
-        guard errors.isEmpty, let stack else { throw DiagnosticsError(parser.diagnostics) }
-        let semantic = StackValidator.validate(stack)
-        if semantic.contains(where: { $0.severity == .error }) { throw DiagnosticsError(semantic) }
+        let hash = SHA256.hash(data: bytes ?? Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        guard let stack = parser.stack(from: root, hash: hash) else { throw DiagnosticsError(parser.diagnostics) }
+        // Semantic checks run even after structural errors so one `validate` shows every problem.
+        let all = parser.diagnostics + StackValidator.validate(stack, rejectedResources: parser.rejectedResources,
+                                                                rejectedVariables: parser.rejectedVariables)
+        if all.contains(where: { $0.severity == .error }) { throw DiagnosticsError(all) }
         return stack
     }
 
@@ -115,7 +119,7 @@ public struct StackParser {
         var resources: [ResourceDeclaration] = []
         if let value = root["resources"], let entries = map(value, "resources") {
             for entry in entries {
-                if let resource = parseResource(entry) { resources.append(resource) }
+                if let resource = parseResource(entry) { resources.append(resource) } else { rejectedResources.insert(entry.key) }
             }
         } else if root["resources"] == nil {
             error(root.location, "the stack declares no resources; add a resources: mapping")
@@ -148,7 +152,10 @@ public struct StackParser {
                 error(entry.keyLocation, "variable name '\(entry.key)' must start with a letter and use letters, digits, _ or -")
                 continue
             }
-            guard let fields = map(entry.value, "variable \(entry.key)") else { continue }
+            guard let fields = map(entry.value, "variable \(entry.key)") else {
+                rejectedVariables.insert(entry.key)
+                continue
+            }
             checkKeys(fields, allowed: Self.variableKeys, context: "variable \(entry.key)")
             var kind = VariableDeclaration.Kind.string
             if let typeValue = entry.value["type"], let text = string(typeValue, "type") {
@@ -182,7 +189,8 @@ public struct StackParser {
             let declaration = VariableDeclaration(name: entry.key, kind: kind, defaultValue: entry.value["default"], required: required,
                                                   description: string(entry.value["description"], "description"), pattern: pattern,
                                                   minimum: minimum, maximum: maximum, allowed: allowed, message: message, location: entry.keyLocation)
-            if let defaultValue = declaration.defaultValue, let json = StackEvaluator.literal(defaultValue),
+            // A null default means "optional, no value" (VariableValues skips it), so only real defaults are checked.
+            if let defaultValue = declaration.defaultValue, let json = StackEvaluator.literal(defaultValue), json != .null,
                let problem = declaration.problem(with: json) {
                 error(defaultValue.location, "default does not pass validation: \(problem)")
             }
@@ -254,6 +262,10 @@ public struct StackParser {
             }
             return text
         }
+        // Checked before the required keys so a missing one does not hide these problems.
+        let idVariable = variable("id_variable", "SANDBOX_RUN_ID")
+        let prefixVariable = variable("prefix_variable", "SANDBOX_RUN_S3_PREFIX")
+        let databaseVariable = variable("database_variable", "SANDBOX_RUN_GLUE_DATABASE")
         guard let bucket = value["bucket"] else {
             error(value.location, "runs needs bucket (usually ${bucket.name})")
             return nil
@@ -262,31 +274,37 @@ public struct StackParser {
             error(value.location, "runs needs glue_prefix (usually ${glue.prefix})")
             return nil
         }
-        return RunScheme(idPattern: pattern, idTemplate: template, idVariable: variable("id_variable", "SANDBOX_RUN_ID"),
-                         prefixVariable: variable("prefix_variable", "SANDBOX_RUN_S3_PREFIX"),
-                         databaseVariable: variable("database_variable", "SANDBOX_RUN_GLUE_DATABASE"),
+        return RunScheme(idPattern: pattern, idTemplate: template, idVariable: idVariable,
+                         prefixVariable: prefixVariable, databaseVariable: databaseVariable,
                          s3Root: value["s3_root"] ?? .string("runs/", value.location), bucket: bucket, gluePrefix: glue, location: value.location)
     }
 }
 
 /// "Did you mean" suggestions by edit distance.
 public enum Suggestion {
+    /// The closest candidate; ties go to the alphabetically first, so callers may pass dictionary keys in any order.
     public static func closest(to word: String, in candidates: [String]) -> String? {
         let scored = candidates.map { ($0, distance(word.lowercased(), $0.lowercased())) }
-        guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
+        guard let best = scored.min(by: { ($0.1, $0.0) < ($1.1, $1.0) }) else { return nil }
         return best.1 <= max(2, word.count / 3) ? best.0 : nil
     }
 
+    /// Edits between two words; swapping two adjacent letters (the commonest typo) counts as one.
     static func distance(_ a: String, _ b: String) -> Int {
         let a = Array(a), b = Array(b)
         guard !a.isEmpty else { return b.count }
         guard !b.isEmpty else { return a.count }
+        var beforePrevious: [Int] = []
         var previous = Array(0...b.count)
         for i in 1...a.count {
             var current = [i] + Array(repeating: 0, count: b.count)
             for j in 1...b.count {
                 current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    current[j] = min(current[j], beforePrevious[j - 2] + 1)
+                }
             }
+            beforePrevious = previous
             previous = current
         }
         return previous[b.count]

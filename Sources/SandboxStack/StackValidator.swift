@@ -4,7 +4,10 @@ import SandboxGraph
 
 /// Checks what parsing cannot: references resolve, the graph has no cycle, literal values fit their property.
 public enum StackValidator {
-    public static func validate(_ stack: Stack) -> [Diagnostic] {
+    /// - Parameters:
+    ///   - rejectedResources: resources whose declaration was already reported as invalid; references to them are not reported again.
+    ///   - rejectedVariables: the same for variables.
+    public static func validate(_ stack: Stack, rejectedResources: Set<String> = [], rejectedVariables: Set<String> = []) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         let variableNames = Set(stack.variables.map(\.name))
         let resources = Dictionary(stack.resources.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -24,12 +27,13 @@ public enum StackValidator {
                 }
                 for reference in template.references {
                     switch reference {
-                    case .variable(let name) where !variableNames.contains(name):
+                    case .variable(let name) where !variableNames.contains(name) && !rejectedVariables.contains(name):
                         var message = "unknown variable var.\(name) in \(context)"
                         if let s = Suggestion.closest(to: name, in: Array(variableNames)) { message += "; did you mean var.\(s)?" }
                         diagnostics.append(Diagnostic(at: location, message))
                     case .resource(let name, let attribute):
                         guard let target = resources[name] else {
+                            if rejectedResources.contains(name) { continue }
                             var message = "reference to unknown resource '\(name)' in \(context)"
                             if let s = Suggestion.closest(to: name, in: Array(resources.keys)) { message += "; did you mean '\(s)'?" }
                             diagnostics.append(Diagnostic(at: location, message))
@@ -66,7 +70,7 @@ public enum StackValidator {
                     diagnostics.append(Diagnostic(at: value.location, "\(resource.name).\(name): \(problem)"))
                 }
             }
-            for dependency in resource.dependsOn where resources[dependency] == nil {
+            for dependency in resource.dependsOn where resources[dependency] == nil && !rejectedResources.contains(dependency) {
                 diagnostics.append(Diagnostic(at: resource.location, "resource \(resource.name) depends_on unknown resource '\(dependency)'"))
             }
         }

@@ -72,9 +72,12 @@ public enum StackYAML {
         guard text.utf8.count <= maxBytes else {
             throw DiagnosticsError([Diagnostic(at: start, "stack file is \(text.utf8.count) bytes; the limit is \(maxBytes) bytes")])
         }
+        // The parser must outlive the conversion: it owns the anchors that nodes reference weakly.
+        let parser: Yams.Parser
         let node: Node?
         do {
-            node = try Yams.compose(yaml: text)
+            parser = try Yams.Parser(yaml: text)
+            node = try parser.singleRoot()
         } catch let error as YamlError {
             throw DiagnosticsError([describe(error, file: file)])
         } catch {
@@ -82,7 +85,7 @@ public enum StackYAML {
         }
         guard let node else { return .map([], start) }
         var budget = maxNodes
-        return try convert(node, file: file, depth: 0, budget: &budget)
+        return try withExtendedLifetime(parser) { try convert(node, file: file, depth: 0, budget: &budget) }
     }
 
     static func describe(_ error: YamlError, file: String) -> Diagnostic {
@@ -95,6 +98,10 @@ public enum StackYAML {
             let where_ = SourceLocation(file: file, line: mark.line, column: mark.column)
             let text = [problem, context.map { "(\($0.text))" }].compactMap { $0 }.joined(separator: " ")
             return Diagnostic(at: where_, "invalid YAML: \(text)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            // Yams checks duplicates before we see the mapping and reports where the key first appears.
+            let where_ = SourceLocation(file: file, line: context.mark.line, column: context.mark.column)
+            return Diagnostic(at: where_, "duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")); each key may appear only once in a mapping")
         default:
             let oneLine = String(describing: error).split(whereSeparator: \.isNewline).first.map(String.init) ?? "unknown error"
             return Diagnostic(at: SourceLocation(file: file, line: 1, column: 1), "invalid YAML: \(oneLine)")
@@ -110,6 +117,10 @@ public enum StackYAML {
         }
         guard depth <= maxDepth else {
             throw DiagnosticsError([Diagnostic(at: location, "stack is nested deeper than \(maxDepth) levels")])
+        }
+        // Yams expands each alias into a copy of its anchored node, so anchors are the only trace aliases leave.
+        if let anchor = node.anchor {
+            throw DiagnosticsError([Diagnostic(at: location, "YAML anchors and aliases are not supported in stacks (found &\(anchor.rawValue)); write each value out")])
         }
         switch node {
         case .scalar(let scalar):

@@ -5,6 +5,9 @@ import SandboxCore
 public struct VariableDeclaration: Sendable {
     public enum Kind: String, Sendable, CaseIterable {
         case string, number, integer, bool, list
+
+        /// The type with its article, for messages ("an integer").
+        public var phrase: String { self == .integer ? "an integer" : "a \(rawValue)" }
     }
 
     public let name: String
@@ -61,7 +64,7 @@ public struct VariableDeclaration: Sendable {
         case (.bool, .bool), (.list, .array):
             return nil
         default:
-            return "variable \(name) must be \(kind == .integer ? "an integer" : "a \(kind.rawValue)"), got \(value.compactJSON)"
+            return "variable \(name) must be \(kind.phrase), got \(value.compactJSON)"
         }
     }
 }

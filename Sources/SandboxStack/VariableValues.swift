@@ -42,7 +42,7 @@ public enum VariableValues {
 
         func set(_ variable: VariableDeclaration, text: String, origin: String) {
             guard let value = variable.convert(text: text) else {
-                diagnostics.append(Diagnostic(at: nil, "variable \(variable.name) from \(origin): '\(text)' is not a \(variable.kind.rawValue)"))
+                diagnostics.append(Diagnostic(at: nil, "variable \(variable.name) from \(origin): '\(text)' is not \(variable.kind.phrase)"))
                 return
             }
             values[variable.name] = value

@@ -1,0 +1,145 @@
+import Foundation
+import SandboxCore
+import SandboxGraph
+import XCTest
+@testable import SandboxStack
+
+/// The shipped stack must parse, validate, resolve its variables and evaluate into the resources tests rely on.
+final class ReferenceStackTests: XCTestCase {
+    func load() throws -> Stack {
+        try StackParser.load(path: referenceStackPath)
+    }
+
+    func testReferenceStackParsesAndValidates() throws {
+        let stack = try load()
+        XCTAssertEqual(stack.name, "aws-provider-tests")
+        XCTAssertEqual(stack.file, referenceStackPath)
+        XCTAssertNil(stack.region)
+        XCTAssertEqual(stack.allowedAccountIds, [])
+        XCTAssertEqual(stack.description, "Governed S3 + Glue test area for provider-compatibility runs")
+        XCTAssertEqual(StackValidator.validate(stack).filter { $0.severity == .error }.map(\.description), [])
+
+        let kinds = Dictionary(uniqueKeysWithValues: stack.resources.map { ($0.name, $0.kind.name) })
+        XCTAssertEqual(kinds, [
+            "bucket": "s3_bucket", "public_access": "s3_public_access_block", "encryption": "s3_bucket_encryption",
+            "versioning": "s3_bucket_versioning", "lifecycle": "s3_bucket_lifecycle", "glue": "glue_database_prefix",
+            "policy": "iam_policy", "budget": "budget",
+        ])
+        XCTAssertEqual(stack.variables.map(\.name),
+                       ["owner", "budget_email", "name_prefix", "run_prefix", "glue_prefix", "budget_limit_usd", "retention_days", "versioning"])
+        XCTAssertEqual(stack.tags.map(\.key), ["Project", "Purpose", "Owner"])
+        XCTAssertEqual(stack.outputs.map(\.name), ["FLOE_AWS_REGION", "FLOE_AWS_TEST_BUCKET", "FLOE_AWS_TEST_PREFIX",
+                                                   "FLOE_AWS_GLUE_DATABASE_PREFIX", "FLOE_AWS_POLICY_ARN", "FLOE_AWS_BUDGET_NAME"])
+        XCTAssertEqual(stack.outputs.first { $0.name == "FLOE_AWS_POLICY_ARN" }?.description,
+                       "attach this policy to the identity that runs provider tests")
+    }
+
+    func testReferenceStackRunScheme() throws {
+        let runs = try XCTUnwrap(try load().runs)
+        XCTAssertEqual(runs.idPattern, "^floe-provider-[0-9]{8}T[0-9]{6}Z$")
+        XCTAssertEqual(runs.idTemplate, "floe-provider-{timestamp}")
+        XCTAssertEqual(runs.idVariable, "FLOE_PROVIDER_SPIKE_RUN")
+        XCTAssertEqual(runs.prefixVariable, "FLOE_AWS_RUN_PREFIX")
+        XCTAssertEqual(runs.databaseVariable, "FLOE_AWS_GLUE_DATABASE")
+        XCTAssertEqual(runs.bucket.stringValue, "${bucket.name}")
+        XCTAssertEqual(runs.gluePrefix.stringValue, "${glue.prefix}")
+        XCTAssertNotNil("floe-provider-20250102T030405Z".range(of: runs.idPattern, options: .regularExpression))
+    }
+
+    func testReferenceStackHashIsSHA256OfTheFileBytes() throws {
+        let stack = try load()
+        XCTAssertEqual(stack.sha256.count, 64)
+        XCTAssertTrue(stack.sha256.allSatisfy { $0.isHexDigit && !$0.isUppercase })
+        let text = try String(contentsOfFile: referenceStackPath, encoding: .utf8)
+        XCTAssertEqual(try StackParser.parse(text, file: "x.yaml").sha256, stack.sha256)
+        // A known vector: sha256("version: 1\nresources:\n  b:\n    type: s3_bucket\n").
+        let small = try StackParser.parse("version: 1\nresources:\n  b:\n    type: s3_bucket\n", file: "small.yaml")
+        XCTAssertEqual(small.sha256, "743df77157e2fcbc291e78f3ef1a8b80e71190a4eb27f6f2cc7d310a2abcc6e4")
+        XCTAssertEqual(small.name, "small", "the name defaults to the file's base name")
+    }
+
+    func testReferenceStackDependencyOrder() throws {
+        let stack = try load()
+        let graph = StackValidator.dependencyGraph(stack)
+        XCTAssertNil(graph.findCycle())
+        XCTAssertEqual(graph.topologicalOrder(),
+                       ["bucket", "budget", "glue", "encryption", "lifecycle", "policy", "public_access", "versioning"])
+        XCTAssertEqual(graph.dependencies(of: "policy"), ["bucket", "glue"])
+        XCTAssertEqual(graph.transitiveDependents(of: "bucket"), ["encryption", "lifecycle", "policy", "public_access", "versioning"])
+        XCTAssertEqual(stack.resource(named: "policy")?.address.description, "iam_policy.policy")
+    }
+
+    func testReferenceStackVariablesResolveWithRequiredValues() throws {
+        let stack = try load()
+        let (values, warnings) = try VariableValues.resolve(stack, inputs: VariableInputs(
+            assignments: ["owner=Data Platform", "budget_email=ops@example.com"]))
+        XCTAssertEqual(warnings, [])
+        XCTAssertEqual(values["owner"], .string("Data Platform"))
+        XCTAssertEqual(values["name_prefix"], .string("floe-provider-tests"))
+        XCTAssertEqual(values["run_prefix"], .string("runs/"))
+        XCTAssertEqual(values["glue_prefix"], .string("floe_provider_"))
+        XCTAssertEqual(values["budget_limit_usd"], .number(25))
+        XCTAssertEqual(values["retention_days"], .number(3))
+        XCTAssertEqual(values["versioning"], .string("Disabled"))
+    }
+
+    func testReferenceStackOfflineValidationWarnsAboutRequiredVariables() throws {
+        let stack = try load()
+        let (_, warnings) = try VariableValues.resolve(stack, inputs: VariableInputs(), requireAll: false)
+        XCTAssertEqual(warnings.count, 2)
+        XCTAssertTrue(warnings.allSatisfy { $0.severity == .warning })
+        XCTAssertEqual(warnings.map { $0.location?.line }, [10, 17])
+        XCTAssertTrue(warnings[0].message.contains("variable owner is required"))
+        XCTAssertThrowsError(try VariableValues.resolve(stack, inputs: VariableInputs())) { error in
+            XCTAssertEqual((error as? DiagnosticsError)?.diagnostics.count, 2)
+        }
+    }
+
+    func testReferenceStackStackOwnValidationMessages() throws {
+        let stack = try load()
+        XCTAssertThrowsError(try VariableValues.resolve(stack, inputs: VariableInputs(assignments: [
+            "owner=-bad", "budget_email=nope", "name_prefix=UPPER", "budget_limit_usd=101", "retention_days=0", "versioning=On",
+        ]))) { error in
+            let messages = (error as? DiagnosticsError)?.diagnostics.map(\.message) ?? []
+            XCTAssertEqual(messages, [
+                "variable owner: owner must be 1-64 letters, digits, spaces or ._@+- and start with a letter or digit (from --var)",
+                "variable budget_email: budget_email must be an e-mail address (from --var)",
+                "variable name_prefix: name_prefix must be 3-31 lowercase letters, digits or hyphens (from --var)",
+                "variable budget_limit_usd: budget_limit_usd must be between 1 and 100 USD (from --var)",
+                "variable retention_days: retention_days must be between 1 and 30 (from --var)",
+                "variable versioning: 'On' is not one of Disabled, Enabled, Suspended (from --var)",
+            ])
+        }
+    }
+
+    func testReferenceStackEvaluatesItsResources() throws {
+        let stack = try load()
+        let (values, _) = try VariableValues.resolve(stack, inputs: VariableInputs(assignments: ["owner=me", "budget_email=ops@example.com"]))
+        var context = EvaluationContext(variables: values, accountId: "123456789012", region: "eu-west-1", stackName: stack.name)
+        func property(_ resource: String, _ name: String) throws -> Evaluated {
+            let value = try XCTUnwrap(stack.resource(named: resource)?.properties[name], "\(resource).\(name)")
+            return try StackEvaluator.evaluate(value, in: context)
+        }
+        XCTAssertEqual(try property("bucket", "name_prefix"), .known(.string("floe-provider-tests")))
+        XCTAssertEqual(try property("policy", "name"), .known(.string("floe-provider-tests-provider-tests")))
+        XCTAssertEqual(try property("budget", "name"), .known(.string("floe-provider-tests-monthly")))
+        XCTAssertEqual(try property("budget", "limit_usd"), .known(.number(25)), "a sole reference keeps the number type")
+        XCTAssertEqual(try property("budget", "emails"), .known(.array([.string("ops@example.com")])))
+        XCTAssertEqual(try property("lifecycle", "expiration_days"), .known(.number(3)))
+        XCTAssertEqual(try property("versioning", "status"), .known(.string("Disabled")))
+        XCTAssertEqual(try property("public_access", "bucket"), .unknown, "the bucket's name is only known once it exists")
+        XCTAssertEqual(try property("policy", "document"), .unknown)
+
+        context.attributes = ["bucket": ["name": .string("b-123"), "arn": .string("arn:aws:s3:::b-123")],
+                              "glue": ["prefix": .string("floe_provider_")]]
+        let document = try XCTUnwrap(try property("policy", "document").value)
+        let statements = try XCTUnwrap(document["Statement"]?.arrayValue)
+        XCTAssertEqual(statements.count, 5)
+        XCTAssertEqual(statements[2]["Resource"], .string("arn:aws:s3:::b-123/runs/*"))
+        XCTAssertEqual(statements[3]["Resource"], .array([.string("arn:aws:glue:eu-west-1:123456789012:catalog"),
+                                                          .string("arn:aws:glue:eu-west-1:123456789012:database/floe_provider_*")]))
+        XCTAssertEqual(document["Version"], .string("2012-10-17"), "a quoted date stays a string")
+        let tags = try stack.tags.map { ($0.key, try StackEvaluator.evaluate($0.value, in: context)) }
+        XCTAssertEqual(tags.map(\.1), [.known(.string("floe")), .known(.string("provider-tests")), .known(.string("me"))])
+    }
+}
