@@ -24,7 +24,10 @@ let package = Package(
             "SandboxCore", "SandboxSigV4",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "SandboxServices", dependencies: ["SandboxCore", "SandboxAWS"]),
+        .target(name: "SandboxServices", dependencies: [
+            "SandboxCore", "SandboxAWS",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .target(name: "SandboxStack", dependencies: [
             "SandboxCore", "SandboxGraph",
             .product(name: "Crypto", package: "swift-crypto"),
