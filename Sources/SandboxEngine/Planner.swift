@@ -85,7 +85,7 @@ public struct Planner: Sendable {
                           unknownAfter: unknown, fingerprint: fingerprint, dependencies: item.dependencies, importId: importId)
         }
         guard let record else {
-            guard let live else { return change(.create, nil) }
+            guard let live, provider.hasRemoteObject else { return change(.create, nil) }
             if provider.isStandalone {
                 return change(.importable, "exists in AWS but is not managed by this state", importId: provider.physicalId(live))
             }

@@ -6,6 +6,7 @@ import SandboxStack
 /// so cleanup and the readiness check can find run databases and leftovers.
 struct GlueDatabasePrefixProvider: ResourceProvider {
     let kind = ResourceKind.glueDatabasePrefix
+    var hasRemoteObject: Bool { false }
 
     func plannedAttributes(_ desired: Attributes, context: ProviderContext) -> Attributes { desired }
     func physicalId(_ attributes: Attributes) -> String? { attributes.string("prefix") }

@@ -35,6 +35,9 @@ public protocol ResourceProvider: Sendable {
 
     /// True when a live resource with this identity exists outside state and `create` would collide with it.
     var isStandalone: Bool { get }
+
+    /// False for resources that exist only in state (the Glue database prefix): nothing in AWS to find.
+    var hasRemoteObject: Bool { get }
 }
 
 /// Options that change how destroy behaves.
@@ -61,6 +64,7 @@ public struct AttributeChange: Sendable, Codable, Equatable {
 
 extension ResourceProvider {
     public var isStandalone: Bool { false }
+    public var hasRemoteObject: Bool { true }
 
     /// Compares the properties the stack sets (not computed attributes) with the live values.
     public func differences(desired: Attributes, live: Attributes) -> [AttributeChange] {
