@@ -94,7 +94,8 @@ enum ApplySummaryView {
             console.out((try? JSONOutput.encode(summary)) ?? "{}")
         } else {
             console.out("")
-            console.out("\(verb) \(result.succeeded ? "complete" : "finished with errors"): \(result.applied.count) applied, \(result.unchanged.count) unchanged, \(result.failed.count) failed, \(result.skipped.count) skipped.")
+            let done = verb == "Destroy" ? "destroyed" : "applied"
+            console.out("\(verb) \(result.succeeded ? "complete" : "finished with errors"): \(result.applied.count) \(done), \(result.unchanged.count) unchanged, \(result.failed.count) failed, \(result.skipped.count) skipped.")
             for (address, message) in result.failed { console.out("  failed:  \(address): \(message)") }
             for (address, because) in result.skipped { console.out("  skipped: \(address) (\(because))") }
         }
