@@ -21,7 +21,10 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "SandboxAWS", dependencies: ["SandboxCore", "SandboxSigV4"]),
-        .target(name: "SandboxServices", dependencies: ["SandboxCore", "SandboxAWS"]),
+        .target(name: "SandboxServices", dependencies: [
+            "SandboxCore", "SandboxAWS",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .target(name: "SandboxStack", dependencies: [
             "SandboxCore",
             .product(name: "Yams", package: "Yams"),

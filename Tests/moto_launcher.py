@@ -167,10 +167,11 @@ def patch_budgets():
 # --------------------------------------------------------------------------- request counter
 
 class RequestCounter:
-    """WSGI middleware: counts requests and serves /_sandbox/requests itself (never reaches moto)."""
+    """WSGI middleware: owns /_sandbox/* (never forwarded to moto, which would treat it as an S3
+    bucket) and, when enabled, counts every other request."""
 
-    def __init__(self, app):
-        self.app, self.lock, self.counts = app, threading.Lock(), Counter()
+    def __init__(self, app, enabled):
+        self.app, self.enabled, self.lock, self.counts = app, enabled, threading.Lock(), Counter()
 
     @staticmethod
     def key(environ):
@@ -194,6 +195,8 @@ class RequestCounter:
     def __call__(self, environ, start_response):
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD")
         if path.startswith("/_sandbox/"):
+            if not self.enabled:
+                return self._json(start_response, "404 Not Found", {"error": "start with --count-requests"})
             if path == "/_sandbox/requests" and method == "GET":
                 with self.lock:
                     body = {"total": sum(self.counts.values()), "by_key": dict(self.counts)}
@@ -202,8 +205,9 @@ class RequestCounter:
                 self.reset()
                 return self._json(start_response, "200 OK", {"total": 0, "by_key": {}})
             return self._json(start_response, "404 Not Found", {"error": f"unknown {method} {path}"})
-        with self.lock:
-            self.counts[self.key(environ)] += 1
+        if self.enabled:
+            with self.lock:
+                self.counts[self.key(environ)] += 1
         return self.app(environ, start_response)
 
     @staticmethod
@@ -251,9 +255,8 @@ def main():
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     patch_budgets()
 
-    app = DomainDispatcherApplication(create_backend_app)
-    counter = RequestCounter(app) if args.count_requests else None
-    server = make_server("127.0.0.1", args.port, counter or app, threaded=True)
+    counter = RequestCounter(DomainDispatcherApplication(create_backend_app), args.count_requests)
+    server = make_server("127.0.0.1", args.port, counter, threaded=True)
     port = server.server_port
     # moto builds some self-referencing URLs (e.g. SQS queue URLs) from MOTO_PORT.
     os.environ["MOTO_PORT"] = str(port)
@@ -273,8 +276,7 @@ def main():
                 print("moto_launcher: server did not answer within 20s", file=sys.stderr)
                 os._exit(1)
             time.sleep(0.05)
-    if counter:
-        counter.reset()  # don't count our own probe
+    counter.reset()  # don't count our own probe
     print(f"READY {port}", flush=True)
 
     try:

@@ -56,11 +56,12 @@ public final class MotoServer: @unchecked Sendable {
         err.startDraining()
 
         guard let port = out.waitForReady(timeout: 30) else {
-            let exited = !process.isRunning
-            if !exited { kill(process.processIdentifier, SIGKILL) }
+            let server = MotoServer(process: process, port: 0, countsRequests: false)
+            let exitedEarly = server.waitForExit(seconds: 1)  // stdout closed: let Foundation reap it
+            server.stop()
             _ = err.waitForEOF(timeout: 2)
             throw MotoServerError("""
-                moto_launcher.py \(exited ? "exited (status \(process.terminationStatus))" : "was not READY within 30 s") \
+                moto_launcher.py \(exitedEarly ? "exited (status \(process.terminationStatus))" : "was not READY within 30 s") \
                 before serving. Is moto installed? Try: \(pythonExecutable) -m pip install 'moto[server]'
                 --- launcher stderr (tail) ---
                 \(err.tail())
@@ -199,14 +200,15 @@ public final class MotoServer: @unchecked Sendable {
 
 /// Holds the shared server and every live server so an atexit hook can stop them.
 private final class Registry: @unchecked Sendable {
+    private let sharedLock = NSLock()  // separate from `lock`: make() calls track() while this is held
     private let lock = NSLock()
     private var sharedServer: MotoServer?
     private var live: [MotoServer] = []
     private var atexitInstalled = false
 
     func shared(_ make: () throws -> MotoServer) throws -> MotoServer {
-        lock.lock()
-        defer { lock.unlock() }  // held while starting so concurrent callers share one server
+        sharedLock.lock()
+        defer { sharedLock.unlock() }  // held while starting so concurrent callers share one server
         if let sharedServer { return sharedServer }
         let server = try make()
         sharedServer = server

@@ -57,7 +57,7 @@ public final class StubTransport: HTTPTransport, @unchecked Sendable {
             return HTTPResponse(status: 599, body: Data("unexpected request in stub".utf8))
         }
         if let problem = next.check(request) {
-            lock.lock(); problems.append(problem); lock.unlock()
+            lock.withLock { problems.append(problem) }
         }
         return try next.answer(request)
     }
@@ -113,7 +113,7 @@ public final class RecordingSleeper: Sleeper, @unchecked Sendable {
     public init(clock: FixedClock? = nil) { self.clock = clock }
 
     public func sleep(seconds: Double) async throws {
-        lock.lock(); recorded.append(seconds); lock.unlock()
+        lock.withLock { recorded.append(seconds) }
         clock?.advance(by: seconds)
     }
 
