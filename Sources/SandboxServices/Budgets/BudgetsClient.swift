@@ -1,0 +1,111 @@
+import Foundation
+import SandboxAWS
+
+/// AWS Budgets (JSON 1.1, `X-Amz-Target: AWSBudgetServiceGateway.<Operation>`, one global endpoint signed for us-east-1).
+public struct BudgetsClient: Sendable {
+    public let client: AWSClient
+
+    public init(_ client: AWSClient) {
+        self.client = client
+    }
+
+    func call<Output: Decodable>(_ operation: String, _ input: some Encodable, as output: Output.Type = EmptyShape.self) async throws -> Output {
+        try await client.json(.budgets, operation: operation, input: input, as: output)
+    }
+
+    /// Follows `NextToken` to the end.
+    func collect<Item>(_ operation: String, _ page: (String?) async throws -> ([Item], String?)) async throws -> [Item] {
+        var all: [Item] = []
+        var token: String?
+        repeat {
+            let (items, next) = try await page(token)
+            all.append(contentsOf: items)
+            let following = next.flatMap { $0.isEmpty ? nil : $0 }
+            if let following, following == token {
+                throw MalformedResponseError(service: "Budgets", operation: operation, status: 200, detail: "the same NextToken came back twice",
+                                             endpoint: client.endpoint(for: .budgets).baseURL.absoluteString)
+            }
+            token = following
+        } while token != nil
+        return all
+    }
+
+    // MARK: - Budgets
+
+    public func createBudget(accountId: String, budget: Budget, notifications: [NotificationWithSubscribers] = []) async throws {
+        let shapes = notifications.map {
+            BudgetsWire.NotificationWithSubscribersShape(notification: .init($0.notification), subscribers: $0.subscribers.map(BudgetsWire.Subscriber.init))
+        }
+        let request = BudgetsWire.CreateBudgetRequest(accountId: accountId, budget: .init(budget),
+                                                      notificationsWithSubscribers: shapes.isEmpty ? nil : shapes)
+        _ = try await call("CreateBudget", request)
+    }
+
+    /// The budget, or nil when it does not exist (`NotFoundException`).
+    public func describeBudget(accountId: String, name: String) async throws -> Budget? {
+        do {
+            let output = try await call("DescribeBudget", BudgetsWire.BudgetNameRequest(accountId: accountId, budgetName: name),
+                                        as: BudgetsWire.DescribeBudgetResponse.self)
+            return output.budget?.budget
+        } catch let error as AWSError where error.code == "NotFoundException" {
+            return nil
+        }
+    }
+
+    /// Replaces the budget's limit, time unit and type (read-only fields of `budget` are not sent).
+    public func updateBudget(accountId: String, budget: Budget) async throws {
+        _ = try await call("UpdateBudget", BudgetsWire.UpdateBudgetRequest(accountId: accountId, newBudget: .init(budget)))
+    }
+
+    /// Deletes the budget with its notifications and subscribers.
+    public func deleteBudget(accountId: String, name: String) async throws {
+        _ = try await call("DeleteBudget", BudgetsWire.BudgetNameRequest(accountId: accountId, budgetName: name))
+    }
+
+    // MARK: - Notifications
+
+    public func describeNotificationsForBudget(accountId: String, name: String) async throws -> [BudgetNotification] {
+        try await collect("DescribeNotificationsForBudget") { token in
+            let output = try await call("DescribeNotificationsForBudget",
+                                        BudgetsWire.DescribeNotificationsRequest(accountId: accountId, budgetName: name, nextToken: token),
+                                        as: BudgetsWire.DescribeNotificationsResponse.self)
+            return ((output.notifications ?? []).map(\.notification), output.nextToken)
+        }
+    }
+
+    public func createNotification(accountId: String, name: String, notification: BudgetNotification, subscribers: [BudgetSubscriber]) async throws {
+        let request = BudgetsWire.CreateNotificationRequest(accountId: accountId, budgetName: name, notification: .init(notification),
+                                                            subscribers: subscribers.map(BudgetsWire.Subscriber.init))
+        _ = try await call("CreateNotification", request)
+    }
+
+    /// Deletes the notification and its subscribers.
+    public func deleteNotification(accountId: String, name: String, notification: BudgetNotification) async throws {
+        _ = try await call("DeleteNotification",
+                           BudgetsWire.NotificationRequest(accountId: accountId, budgetName: name, notification: .init(notification)))
+    }
+
+    // MARK: - Subscribers
+
+    public func describeSubscribersForNotification(accountId: String, name: String, notification: BudgetNotification) async throws -> [BudgetSubscriber] {
+        try await collect("DescribeSubscribersForNotification") { token in
+            let output = try await call("DescribeSubscribersForNotification",
+                                        BudgetsWire.NotificationRequest(accountId: accountId, budgetName: name,
+                                                                        notification: .init(notification), nextToken: token),
+                                        as: BudgetsWire.DescribeSubscribersResponse.self)
+            return ((output.subscribers ?? []).map(\.subscriber), output.nextToken)
+        }
+    }
+
+    public func createSubscriber(accountId: String, name: String, notification: BudgetNotification, subscriber: BudgetSubscriber) async throws {
+        _ = try await call("CreateSubscriber",
+                           BudgetsWire.SubscriberRequest(accountId: accountId, budgetName: name, notification: .init(notification),
+                                                         subscriber: .init(subscriber)))
+    }
+
+    public func deleteSubscriber(accountId: String, name: String, notification: BudgetNotification, subscriber: BudgetSubscriber) async throws {
+        _ = try await call("DeleteSubscriber",
+                           BudgetsWire.SubscriberRequest(accountId: accountId, budgetName: name, notification: .init(notification),
+                                                         subscriber: .init(subscriber)))
+    }
+}

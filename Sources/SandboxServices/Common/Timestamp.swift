@@ -1,0 +1,93 @@
+import Foundation
+
+/// Parses the timestamp spellings AWS (and its emulators) use: ISO 8601 with or without fractional
+/// seconds and zone (`2024-05-01T12:00:00.000Z`), HTTP dates (`Wed, 01 May 2024 12:00:00 GMT`) and epoch seconds.
+enum Timestamp {
+    static func parse(_ raw: String?) -> Date? {
+        guard let text = raw?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return nil }
+        if let seconds = Double(text) { return Date(timeIntervalSince1970: seconds) }
+        if let date = iso8601(text) { return date }
+        return httpDate(text)
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS[.fraction][Z|±HH:MM|±HHMM]`; a missing zone means UTC.
+    static func iso8601(_ text: String) -> Date? {
+        let chars = Array(text.utf8)
+        func number(_ start: Int, _ length: Int) -> Int? {
+            guard start + length <= chars.count else { return nil }
+            var value = 0
+            for byte in chars[start..<start + length] {
+                guard byte >= 48, byte <= 57 else { return nil }
+                value = value * 10 + Int(byte - 48)
+            }
+            return value
+        }
+        guard chars.count >= 19, chars[4] == UInt8(ascii: "-"), chars[7] == UInt8(ascii: "-"),
+              chars[10] == UInt8(ascii: "T") || chars[10] == UInt8(ascii: " ") || chars[10] == UInt8(ascii: "t"),
+              chars[13] == UInt8(ascii: ":"), chars[16] == UInt8(ascii: ":"),
+              let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
+              let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2)
+        else { return nil }
+        var index = 19
+        var fraction = 0.0
+        if index < chars.count, chars[index] == UInt8(ascii: ".") {
+            index += 1
+            var scale = 0.1
+            while index < chars.count, chars[index] >= 48, chars[index] <= 57 {
+                fraction += Double(chars[index] - 48) * scale
+                scale /= 10
+                index += 1
+            }
+        }
+        var offset = 0
+        if index < chars.count {
+            switch chars[index] {
+            case UInt8(ascii: "Z"), UInt8(ascii: "z"):
+                index += 1
+            case UInt8(ascii: "+"), UInt8(ascii: "-"):
+                let sign = chars[index] == UInt8(ascii: "-") ? -1 : 1
+                guard let hours = number(index + 1, 2) else { return nil }
+                var minutesAt = index + 3
+                if minutesAt < chars.count, chars[minutesAt] == UInt8(ascii: ":") { minutesAt += 1 }
+                let minutes = number(minutesAt, 2) ?? 0
+                offset = sign * (hours * 3600 + minutes * 60)
+                index = chars.count
+            default:
+                return nil
+            }
+        }
+        guard index == chars.count else { return nil }
+        var components = DateComponents()
+        components.year = year
+        components.month = month
+        components.day = day
+        components.hour = hour
+        components.minute = minute
+        components.second = second
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(secondsFromGMT: 0) ?? calendar.timeZone
+        guard let base = calendar.date(from: components) else { return nil }
+        return base.addingTimeInterval(fraction - Double(offset))
+    }
+
+    static func httpDate(_ text: String) -> Date? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        return formatter.date(from: text)
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// A JSON-protocol timestamp: epoch seconds as a number (AWS), or an ISO 8601 / numeric string (some emulators).
+    func decodeTimestampIfPresent(forKey key: Key) throws -> Date? {
+        guard contains(key), try !decodeNil(forKey: key) else { return nil }
+        if let seconds = try? decode(Double.self, forKey: key) { return Date(timeIntervalSince1970: seconds) }
+        let text = try decode(String.self, forKey: key)
+        guard let date = Timestamp.parse(text) else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "not a timestamp: \(text)")
+        }
+        return date
+    }
+}

@@ -1,0 +1,188 @@
+import Foundation
+import SandboxAWS
+
+/// Objects: listing, batch deletion, and the single-object calls sandbox's probes and tests use.
+extension S3Client {
+    /// The most keys one `DeleteObjects` call accepts.
+    public static let maxKeysPerDelete = 1000
+
+    // MARK: - Listing
+
+    /// One page of `ListObjectsV2`, keys url-decoded.
+    public func listObjectsV2(bucket: String, prefix: String? = nil, delimiter: String? = nil,
+                              continuationToken: String? = nil, maxKeys: Int? = nil) async throws -> ObjectListPage {
+        var query: [(String, String)] = [("list-type", "2"), ("encoding-type", "url")]
+        if let prefix { query.append(("prefix", prefix)) }
+        if let delimiter { query.append(("delimiter", delimiter)) }
+        if let continuationToken { query.append(("continuation-token", continuationToken)) }
+        if let maxKeys { query.append(("max-keys", String(maxKeys))) }
+        let root = try await sendXML("ListObjectsV2", bucket: bucket, query: query)
+        return Self.objectListPage(root)
+    }
+
+    static func objectListPage(_ root: XMLNode) -> ObjectListPage {
+        let decode = S3Wire.keyDecoder(for: root)
+        let objects = root.all("Contents").map { node in
+            S3Object(key: decode(node.string("Key") ?? ""),
+                     size: S3Wire.int(node.string("Size")) ?? 0,
+                     eTag: S3Wire.nonEmpty(node.string("ETag")),
+                     lastModified: Timestamp.parse(node.string("LastModified")))
+        }
+        let prefixes = root.all("CommonPrefixes").compactMap { $0.string("Prefix").map(decode) }
+        let truncated = S3Wire.bool(root.string("IsTruncated")) ?? false
+        return ObjectListPage(objects: objects, commonPrefixes: prefixes,
+                              nextContinuationToken: truncated ? S3Wire.nonEmpty(root.string("NextContinuationToken")) : nil,
+                              isTruncated: truncated,
+                              keyCount: S3Wire.int(root.string("KeyCount")) ?? (objects.count + prefixes.count))
+    }
+
+    /// One page of `ListObjectVersions` (versions and delete markers interleaved as S3 orders them).
+    public func listObjectVersions(bucket: String, prefix: String? = nil, keyMarker: String? = nil,
+                                   versionIdMarker: String? = nil, maxKeys: Int? = nil) async throws -> VersionListPage {
+        var query: [(String, String)] = [("versions", ""), ("encoding-type", "url")]
+        if let prefix { query.append(("prefix", prefix)) }
+        if let keyMarker { query.append(("key-marker", keyMarker)) }
+        if let versionIdMarker { query.append(("version-id-marker", versionIdMarker)) }
+        if let maxKeys { query.append(("max-keys", String(maxKeys))) }
+        let root = try await sendXML("ListObjectVersions", bucket: bucket, query: query)
+        return Self.versionListPage(root)
+    }
+
+    static func versionListPage(_ root: XMLNode) -> VersionListPage {
+        let decode = S3Wire.keyDecoder(for: root)
+        var versions: [ObjectVersion] = []
+        for node in root.children where node.name == "Version" || node.name == "DeleteMarker" {
+            versions.append(ObjectVersion(key: decode(node.string("Key") ?? ""),
+                                          versionId: node.string("VersionId") ?? "null",
+                                          isLatest: S3Wire.bool(node.string("IsLatest")) ?? false,
+                                          size: S3Wire.int(node.string("Size")) ?? 0,
+                                          isDeleteMarker: node.name == "DeleteMarker",
+                                          eTag: S3Wire.nonEmpty(node.string("ETag")),
+                                          lastModified: Timestamp.parse(node.string("LastModified"))))
+        }
+        let truncated = S3Wire.bool(root.string("IsTruncated")) ?? false
+        return VersionListPage(versions: versions,
+                               commonPrefixes: root.all("CommonPrefixes").compactMap { $0.string("Prefix").map(decode) },
+                               nextKeyMarker: truncated ? S3Wire.nonEmpty(root.string("NextKeyMarker")).map(decode) : nil,
+                               nextVersionIdMarker: truncated ? S3Wire.nonEmpty(root.string("NextVersionIdMarker")) : nil,
+                               isTruncated: truncated)
+    }
+
+    // MARK: - Deleting
+
+    /// Deletes up to 1,000 objects (or versions) in one call. More throw `ClientInputError` before anything is sent;
+    /// an empty list sends nothing. Per-key failures come back in `errors`; with `quiet` only failures are listed.
+    public func deleteObjects(bucket: String, _ objects: [ObjectIdentifier], quiet: Bool = true) async throws -> DeleteObjectsResult {
+        guard objects.count <= Self.maxKeysPerDelete else {
+            throw ClientInputError(service: "S3", operation: "DeleteObjects",
+                                   reason: "\(objects.count) keys given, at most \(Self.maxKeysPerDelete) per call")
+        }
+        guard !objects.isEmpty else { return DeleteObjectsResult() }
+        let (body, headers) = Self.deleteObjectsBody(objects, quiet: quiet)
+        let response = try await send("DeleteObjects", method: "POST", bucket: bucket, query: [("delete", "")], headers: headers, body: body)
+        return Self.deleteObjectsResult(try parse(response, operation: "DeleteObjects"))
+    }
+
+    static func deleteObjectsBody(_ objects: [ObjectIdentifier], quiet: Bool) -> (Data, [String: String]) {
+        var children = objects.map { object -> XMLNode in
+            var fields: [XMLNode] = [.element("Key", object.key)]
+            if let version = object.versionId { fields.append(.element("VersionId", version)) }
+            return .element("Object", fields)
+        }
+        children.append(.element("Quiet", String(quiet)))
+        return S3Wire.xmlBody(.element("Delete", children))
+    }
+
+    static func deleteObjectsResult(_ root: XMLNode) -> DeleteObjectsResult {
+        let deleted = root.all("Deleted").map { node in
+            DeletedObject(key: node.string("Key") ?? "",
+                          versionId: S3Wire.nonEmpty(node.string("VersionId")),
+                          deleteMarker: S3Wire.bool(node.string("DeleteMarker")) ?? false,
+                          deleteMarkerVersionId: S3Wire.nonEmpty(node.string("DeleteMarkerVersionId")))
+        }
+        let errors = root.all("Error").map { node in
+            DeleteObjectError(key: node.string("Key") ?? "",
+                              versionId: S3Wire.nonEmpty(node.string("VersionId")),
+                              code: node.string("Code") ?? "",
+                              message: node.string("Message") ?? "")
+        }
+        return DeleteObjectsResult(deleted: deleted, errors: errors)
+    }
+
+    /// Deletes one object, or one version of it. Deleting a missing key succeeds (S3 answers 204).
+    public func deleteObject(bucket: String, key: String, versionId: String? = nil) async throws {
+        let query = versionId.map { [("versionId", $0)] } ?? []
+        try await send("DeleteObject", method: "DELETE", bucket: bucket, key: key, query: query)
+    }
+
+    // MARK: - Single objects
+
+    /// Writes an object and returns its ETag. `ifNoneMatch: "*"` makes the write fail (`PreconditionFailed`)
+    /// when the key exists; `ifMatch` when its ETag differs.
+    @discardableResult
+    public func putObject(bucket: String, key: String, body: Data, contentType: String? = nil,
+                          ifNoneMatch: String? = nil, ifMatch: String? = nil) async throws -> String? {
+        var headers = ["Content-MD5": S3Wire.contentMD5(body)]
+        headers["Content-Type"] = contentType ?? "application/octet-stream"
+        if let ifNoneMatch { headers["If-None-Match"] = ifNoneMatch }
+        if let ifMatch { headers["If-Match"] = ifMatch }
+        let response = try await send("PutObject", method: "PUT", bucket: bucket, key: key, headers: headers, body: body)
+        return response.header("etag")
+    }
+
+    public func getObject(bucket: String, key: String) async throws -> (body: Data, eTag: String?) {
+        let response = try await send("GetObject", method: "GET", bucket: bucket, key: key)
+        return (response.body, response.header("etag"))
+    }
+
+    /// The object's metadata; throws `AWSError` (kind `.notFound`) when the key does not exist.
+    public func headObject(bucket: String, key: String) async throws -> ObjectHead {
+        let response = try await send("HeadObject", method: "HEAD", bucket: bucket, key: key)
+        return ObjectHead(size: response.header("content-length").flatMap { Int($0) } ?? 0,
+                          eTag: response.header("etag"),
+                          contentType: response.header("content-type"),
+                          lastModified: Timestamp.parse(response.header("last-modified")),
+                          versionId: response.header("x-amz-version-id"))
+    }
+
+    // MARK: - Multipart uploads
+
+    /// One page of in-progress multipart uploads, keys url-decoded.
+    public func listMultipartUploads(bucket: String, prefix: String? = nil, keyMarker: String? = nil,
+                                     uploadIdMarker: String? = nil) async throws -> UploadListPage {
+        var query: [(String, String)] = [("uploads", ""), ("encoding-type", "url")]
+        if let prefix { query.append(("prefix", prefix)) }
+        if let keyMarker { query.append(("key-marker", keyMarker)) }
+        if let uploadIdMarker { query.append(("upload-id-marker", uploadIdMarker)) }
+        let root = try await sendXML("ListMultipartUploads", bucket: bucket, query: query)
+        return Self.uploadListPage(root)
+    }
+
+    static func uploadListPage(_ root: XMLNode) -> UploadListPage {
+        let decode = S3Wire.keyDecoder(for: root)
+        let uploads = root.all("Upload").map { node in
+            MultipartUpload(key: decode(node.string("Key") ?? ""), uploadId: node.string("UploadId") ?? "",
+                            initiated: Timestamp.parse(node.string("Initiated")))
+        }
+        let truncated = S3Wire.bool(root.string("IsTruncated")) ?? false
+        return UploadListPage(uploads: uploads,
+                              commonPrefixes: root.all("CommonPrefixes").compactMap { $0.string("Prefix").map(decode) },
+                              nextKeyMarker: truncated ? S3Wire.nonEmpty(root.string("NextKeyMarker")).map(decode) : nil,
+                              nextUploadIdMarker: truncated ? S3Wire.nonEmpty(root.string("NextUploadIdMarker")) : nil,
+                              isTruncated: truncated)
+    }
+
+    /// Starts a multipart upload and returns its id (sandbox uses it in tests and permission probes).
+    public func createMultipartUpload(bucket: String, key: String) async throws -> String {
+        let root = try await sendXML("CreateMultipartUpload", method: "POST", bucket: bucket, key: key, query: [("uploads", "")])
+        guard let id = S3Wire.nonEmpty(root.string("UploadId")) else {
+            throw MalformedResponseError(service: "S3", operation: "CreateMultipartUpload", status: 200,
+                                         detail: "no UploadId in the answer", endpoint: client.endpoint(for: .s3).baseURL.absoluteString)
+        }
+        return id
+    }
+
+    public func abortMultipartUpload(bucket: String, key: String, uploadId: String) async throws {
+        try await send("AbortMultipartUpload", method: "DELETE", bucket: bucket, key: key, query: [("uploadId", uploadId)])
+    }
+}

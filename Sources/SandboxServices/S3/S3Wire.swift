@@ -1,0 +1,66 @@
+import Crypto
+import Foundation
+import SandboxAWS
+
+/// Wire-level helpers shared by the S3 operations: request building, XML bodies, checksums, key decoding.
+enum S3Wire {
+    static let namespace = "http://s3.amazonaws.com/doc/2006-03-01/"
+
+    /// Base64 of the MD5 of `body`: the `Content-MD5` header S3 requires on configuration PUTs and DeleteObjects.
+    static func contentMD5(_ body: Data) -> String {
+        Data(Insecure.MD5.hash(data: body)).base64EncodedString()
+    }
+
+    /// An XML request body with S3's namespace, and the headers that go with it.
+    static func xmlBody(_ root: XMLNode) -> (Data, [String: String]) {
+        let body = root.document(namespace: namespace)
+        return (body, ["Content-Type": "application/xml", "Content-MD5": contentMD5(body)])
+    }
+
+    /// Decodes a value S3 sent with `encoding-type=url`: form encoding, so `+` is a space and `%2B` a plus.
+    static func urlDecode(_ text: String) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        var iterator = Array(text.utf8)[...]
+        while let byte = iterator.popFirst() {
+            if byte == UInt8(ascii: "+") {
+                bytes.append(UInt8(ascii: " "))
+            } else if byte == UInt8(ascii: "%"), iterator.count >= 2,
+                      let value = UInt8(String(decoding: iterator.prefix(2), as: UTF8.self), radix: 16) {
+                bytes.append(value)
+                iterator = iterator.dropFirst(2)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// A function that decodes listing keys when the response says they were url-encoded (`<EncodingType>url`),
+    /// and leaves them alone when the server ignored the request for encoding.
+    static func keyDecoder(for root: XMLNode) -> @Sendable (String) -> String {
+        if root.string("EncodingType")?.lowercased() == "url" {
+            return { urlDecode($0) }
+        }
+        return { $0 }
+    }
+
+    static func bool(_ text: String?) -> Bool? {
+        guard let text = text?.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() else { return nil }
+        switch text {
+        case "true": return true
+        case "false": return false
+        default: return nil
+        }
+    }
+
+    static func int(_ text: String?) -> Int? {
+        text.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+
+    /// Empty or absent markers and tokens mean "none".
+    static func nonEmpty(_ text: String?) -> String? {
+        guard let text, !text.isEmpty else { return nil }
+        return text
+    }
+}
