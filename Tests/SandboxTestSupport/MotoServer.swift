@@ -5,7 +5,7 @@ import FoundationNetworking
 
 public struct MotoServerError: Error, CustomStringConvertible {
     public let description: String
-    init(_ description: String) { self.description = description }
+    public init(_ description: String) { self.description = description }
 }
 
 /// A `moto_server` child process (via Tests/moto_launcher.py) for integration tests.

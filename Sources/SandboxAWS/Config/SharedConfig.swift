@@ -80,11 +80,11 @@ public struct UnknownProfileError: SandboxError, Equatable {
     public let known: [String]
     /// The files that were searched.
     public let files: [String]
-    public let category: FailureCategory = .usage
+    public let category: FailureCategory = .credentials
 
     public var userMessage: String {
         let knownText = known.isEmpty ? "no profiles are defined" : "known profiles: \(known.joined(separator: ", "))"
-        return "profile '\(name)' (from \(source)) is not defined in \(files.joined(separator: " or ")); \(knownText)"
+        return "profile '\(name)' (from \(source)) is not defined in \(files.joined(separator: " or ")); \(knownText); choose one with --profile or AWS_PROFILE"
     }
 }
 

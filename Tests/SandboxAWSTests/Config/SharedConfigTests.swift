@@ -83,7 +83,7 @@ final class SharedConfigTests: XCTestCase {
         let config = try SharedConfig.load(environment: home.environment())
         let selection = ProfileSelection.choose(flag: nil, environment: ["AWS_PROFILE": "prod"])
         XCTAssertThrowsError(try config.profile(for: selection)) { error in
-            XCTAssertEqual(error.oneLine, "profile 'prod' (from AWS_PROFILE) is not defined in \(home.path)/.aws/config or \(home.path)/.aws/credentials; known profiles: ci, default, dev")
+            XCTAssertEqual(error.oneLine, "profile 'prod' (from AWS_PROFILE) is not defined in \(home.path)/.aws/config or \(home.path)/.aws/credentials; known profiles: ci, default, dev; choose one with --profile or AWS_PROFILE")
             assertNoSecrets(error)
         }
         // A default nobody asked for may be missing: environment credentials can still work.
