@@ -1,4 +1,5 @@
 # sandbox: build, test, demo and benchmark targets. `make test` is the one CI runs.
+SHELL := /bin/bash
 PREFIX ?= /usr/local
 SWIFT ?= swift
 PYTHON ?= python3
@@ -18,9 +19,15 @@ build:
 release:
 	$(SWIFT) build -c release
 
+# The closing "N passed, N failed" line is read by CI; XCTest's own summary stays above it.
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	@set -o pipefail; $(SWIFT) test --skip-build --disable-swift-testing 2>&1 | tee .build/test.log; status=$$?; \
+	  summary=$$(grep -E "^[[:space:]]*Executed [0-9]+ tests?, with" .build/test.log | tail -n 1); \
+	  total=$$(echo "$$summary" | grep -oE 'Executed [0-9]+' | grep -oE '[0-9]+' || echo 0); \
+	  failed=$$(echo "$$summary" | grep -oE '[0-9]+ failures?' | grep -oE '^[0-9]+' || echo 0); \
+	  skipped=$$(echo "$$summary" | grep -oE '[0-9]+ tests? skipped' | grep -oE '^[0-9]+' || echo 0); \
+	  echo "$$((total - failed - skipped)) passed, $$failed failed, $$skipped skipped"; exit $$status
 
 # Line coverage of Sources/ per file and in total (llvm-cov over the test bundle).
 coverage: deps
