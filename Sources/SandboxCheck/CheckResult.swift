@@ -33,17 +33,54 @@ public struct CheckResult: Sendable, Codable, Equatable {
         self.seconds = seconds
         self.category = category
     }
+
+    enum CodingKeys: String, CodingKey {
+        case name, status, detail, fix, category
+        case seconds = "duration_seconds"
+    }
 }
 
 /// The whole check: every result, in order, and whether the sandbox is ready.
-public struct ReadinessReport: Sendable, Codable {
+public struct ReadinessReport: Sendable, Encodable {
     public let results: [CheckResult]
     public let accountId: String?
     public let region: String?
     public let seconds: Double
+    /// The stack's outputs (bucket, prefixes, policy ARN) for `--env`.
     public let environment: [String: String]
+
+    public init(results: [CheckResult], accountId: String?, region: String?, seconds: Double, environment: [String: String]) {
+        self.results = results
+        self.accountId = accountId
+        self.region = region
+        self.seconds = seconds
+        self.environment = environment
+    }
 
     public var ready: Bool { !results.contains { $0.status == .fail } }
     public var firstFailure: CheckResult? { results.first { $0.status == .fail } }
-    public var credentialFailure: Bool { results.contains { $0.status == .fail && $0.category == .credentials } }
+    public func failed(_ category: FailureCategory) -> Bool { results.contains { $0.status == .fail && $0.category == category } }
+    /// Credentials or setup: no, expired or rejected credentials, or the wrong account.
+    public var credentialFailure: Bool { failed(.credentials) }
+    /// The stack or the flags are wrong (stack does not evaluate, region differs from the pinned one).
+    public var usageFailure: Bool { failed(.usage) }
+
+    enum CodingKeys: String, CodingKey {
+        case ready, firstFailure = "first_failure", accountId = "account_id", region, seconds = "duration_seconds", checks, environment
+        case counts
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(ready, forKey: .ready)
+        try container.encode(firstFailure?.name, forKey: .firstFailure)
+        try container.encode(accountId, forKey: .accountId)
+        try container.encode(region, forKey: .region)
+        try container.encode(seconds, forKey: .seconds)
+        var counts: [String: Int] = [:]
+        for status in [CheckResult.Status.pass, .warn, .fail, .skip] { counts[status.rawValue] = results.filter { $0.status == status }.count }
+        try container.encode(counts, forKey: .counts)
+        try container.encode(results, forKey: .checks)
+        try container.encode(environment, forKey: .environment)
+    }
 }

@@ -33,6 +33,7 @@ struct CheckCommand: AsyncParsableCommand {
         if let expectAccount, !(expectAccount.count == 12 && expectAccount.allSatisfy(\.isNumber)) {
             throw ValidationError("--expect-account must be a 12-digit account id")
         }
+        if output.json && env { throw ValidationError("choose one of --json and --env (the JSON has an environment object)") }
     }
 
     func run() async throws {
@@ -45,30 +46,59 @@ struct CheckCommand: AsyncParsableCommand {
                                                                                           environment: invocation.environment), requireAll: false)
             var options = aws.options
             if options.region == nil, let pinned = stack.region { options.region = pinned }
-            let environment = try invocation.aws(options)
-            let checker = ReadinessChecker(stack: stack, variables: variables, aws: environment,
-                                           options: ReadinessOptions(expectAccount: expectAccount, failOnLeftovers: failOnLeftovers, probe: probe,
-                                                                     statePath: Paths.state(stackOptions.state, stack: stack, environment: invocation.environment)))
-            let report = await checker.run()
-            if let junit {
-                try Data(JUnitWriter.render(report).utf8).write(to: URL(fileURLWithPath: junit), options: .atomic)
+            let checkOptions = ReadinessOptions(expectAccount: expectAccount, failOnLeftovers: failOnLeftovers, probe: probe,
+                                                statePath: Paths.state(stackOptions.state, stack: stack, environment: invocation.environment))
+            let report: ReadinessReport
+            do {
+                let environment = try invocation.aws(options)
+                report = await ReadinessChecker(stack: stack, variables: variables, aws: environment, options: checkOptions).run()
+            } catch {
+                // Config files that do not parse, no region: still one report, so CI shows what failed.
+                report = ReadinessChecker.setupFailure(error, stack: stack, options: checkOptions)
             }
-            if let summary = invocation.environment["GITHUB_STEP_SUMMARY"], !summary.isEmpty, let handle = FileHandle(forWritingAtPath: summary) {
-                handle.seekToEndOfFile()
-                handle.write(Data(CheckView.markdown(report).utf8))
-                try? handle.close()
+            if let junit {
+                let xml = invocation.redactor.redact(JUnitWriter.render(report))
+                do {
+                    try Data(xml.utf8).write(to: URL(fileURLWithPath: junit), options: .atomic)
+                } catch {
+                    throw SimpleError(.usage, "cannot write --junit \(junit): \(error.localizedDescription)")
+                }
+            }
+            if let summary = invocation.environment["GITHUB_STEP_SUMMARY"], !summary.isEmpty {
+                StepSummary.append(invocation.redactor.redact(CheckView.markdown(report)), to: summary)
             }
             if output.json {
                 console.out(try JSONOutput.encode(report))
-            } else {
-                for line in CheckView.lines(report) { console.out(line) }
-                if env {
+            } else if env {
+                // stdout carries only export lines, so `eval "$(sandbox check --env)"` works; the table goes to stderr.
+                for line in CheckView.lines(report) { console.err(line) }
+                if report.ready {
                     for key in report.environment.keys.sorted() { console.out(ShellQuote.export(key, report.environment[key] ?? "")) }
                 }
+            } else {
+                for line in CheckView.lines(report) { console.out(line) }
             }
-            if report.ready { return 0 }
-            return report.credentialFailure ? SandboxExit.credentials : SandboxExit.failure
+            return Self.exitCode(report)
         }
+    }
+
+    /// 0 ready; 3 credentials or account; 2 stack or flags; 1 anything else not ready.
+    static func exitCode(_ report: ReadinessReport) -> Int32 {
+        if report.ready { return SandboxExit.success }
+        if report.credentialFailure { return SandboxExit.credentials }
+        if report.usageFailure { return SandboxExit.usage }
+        return SandboxExit.failure
+    }
+}
+
+/// Appends Markdown to the GitHub step summary file, creating it when missing.
+enum StepSummary {
+    static func append(_ markdown: String, to path: String) {
+        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
+        guard let handle = FileHandle(forWritingAtPath: path) else { return }
+        handle.seekToEndOfFile()
+        handle.write(Data(markdown.utf8))
+        try? handle.close()
     }
 }
 
@@ -79,9 +109,11 @@ enum CheckView {
         if let failure = report.firstFailure {
             lines.append("NOT READY: \(failure.name): \(failure.detail)\(failure.fix.map { " (fix: \($0))" } ?? "")")
         } else {
-            lines.append("READY: account \(report.accountId ?? "?"), \(report.region ?? "?") (\(report.results.count) checks in \(String(format: "%.2f", report.seconds))s)")
+            let warnings = report.results.filter { $0.status == .warn }.count
+            let noted = warnings == 0 ? "" : ", \(warnings) warning\(warnings == 1 ? "" : "s")"
+            lines.append("READY: account \(report.accountId ?? "?"), \(report.region ?? "?") (\(report.results.count) checks\(noted) in \(String(format: "%.2f", report.seconds))s)")
         }
-        let width = min(44, report.results.map(\.name.count).max() ?? 10)
+        let width = min(50, report.results.map(\.name.count).max() ?? 10)
         for result in report.results {
             let name = result.name.padding(toLength: max(width, result.name.count), withPad: " ", startingAt: 0)
             var line = "  \(result.status.mark) \(name)  \(result.detail)"
@@ -92,11 +124,19 @@ enum CheckView {
     }
 
     static func markdown(_ report: ReadinessReport) -> String {
-        var lines = ["## sandbox check: \(report.ready ? "ready" : "NOT ready")", "", "| | Check | Detail |", "| --- | --- | --- |"]
+        let headline = report.firstFailure.map { "NOT ready: \($0.name) failed" } ?? "ready"
+        var lines = ["## sandbox check: \(headline)", "",
+                     "Account \(report.accountId ?? "unknown"), region \(report.region ?? "unknown"), \(report.results.count) checks in \(String(format: "%.2f", report.seconds)) s.", "",
+                     "| | Check | Status | Detail | Time |", "| --- | --- | --- | --- | --- |"]
         for result in report.results {
-            let detail = (result.detail + (result.fix.map { " (fix: \($0))" } ?? "")).replacingOccurrences(of: "|", with: "\\|")
-            lines.append("| \(result.status.mark) | \(result.name) | \(detail) |")
+            let text = result.detail + (result.status != .pass ? result.fix.map { " (fix: \($0))" } ?? "" : "")
+            lines.append("| \(result.status.mark) | \(cell(result.name)) | \(result.status.rawValue) | \(cell(text)) | \(String(format: "%.2f", result.seconds)) s |")
         }
         return lines.joined(separator: "\n") + "\n\n"
+    }
+
+    /// A Markdown table cell: pipes escaped, one line.
+    static func cell(_ text: String) -> String {
+        text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
     }
 }
