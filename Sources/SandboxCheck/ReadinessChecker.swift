@@ -262,6 +262,10 @@ public struct ReadinessChecker: Sendable {
                 }
                 return (CheckResult(name: "state", status: .warn, detail: "\(records.count) resources; locked by \(lock)"), records)
             }
+            if records.isEmpty {
+                return (CheckResult(name: "state", status: .fail, detail: "\(path) records no resources", fix: "run sandbox apply",
+                                    category: .state), records)
+            }
             let pending = records.filter { $0.status != .created }
             if !pending.isEmpty {
                 return (CheckResult(name: "state", status: .fail, detail: "\(pending.count) resource(s) left \(pending[0].status.rawValue) by an interrupted apply",
