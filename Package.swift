@@ -45,11 +45,12 @@ let package = Package(
         .target(name: "SandboxCleanup", dependencies: [
             "SandboxCore", "SandboxAWS", "SandboxServices", "SandboxStack", "SandboxState", "SandboxReport",
         ]),
+        .target(name: "SandboxBackend", dependencies: ["SandboxCore", "SandboxAWS", "SandboxServices", "SandboxState"]),
         .target(name: "SandboxCheck", dependencies: [
             "SandboxCore", "SandboxAWS", "SandboxServices", "SandboxStack", "SandboxState", "SandboxEngine", "SandboxCleanup",
         ]),
         .target(name: "SandboxCLI", dependencies: [
-            "SandboxCheck",
+            "SandboxCheck", "SandboxBackend",
             "SandboxCore", "SandboxSigV4", "SandboxAWS", "SandboxServices", "SandboxStack", "SandboxGraph",
             "SandboxState", "SandboxEngine", "SandboxCleanup", "SandboxReport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
