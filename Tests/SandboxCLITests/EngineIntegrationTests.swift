@@ -60,6 +60,7 @@ final class EngineIntegrationTests: XCTestCase {
         try sandbox(["plan", "--detailed-exitcode"] + vars + extra, expect: status, file: file, line: line)
     }
 
+    @discardableResult
     private func boto(_ script: String, _ arguments: [String] = []) throws -> String {
         try Boto.run(script, endpoint: moto.endpoint, arguments: arguments)
     }
@@ -231,7 +232,7 @@ final class EngineIntegrationTests: XCTestCase {
     func testOutputEnvQuotesValuesForTheShell() throws {
         // A run prefix with shell metacharacters must come back verbatim, never executed.
         let hostile = "runs/$(touch pwned)'x\"`y`/"
-        try sandbox(["apply", "--auto-approve", "--var", "run_prefix=\(hostile)"] + vars, expect: nil)
+        try sandbox(["apply", "--auto-approve", "--var", "run_prefix=\(hostile)"] + vars)
         let env = try sandbox(["output", "--env"])
         let shell = Process()
         shell.executableURL = URL(fileURLWithPath: "/bin/sh")
@@ -590,6 +591,8 @@ final class EngineIntegrationTests: XCTestCase {
             XCTAssertTrue(refused.stderr.contains("123456789012"), refused.stderr)
             XCTAssertTrue(refused.stderr.contains("111111111111"), refused.stderr)
         }
+        // With --detailed-exitcode every error is 1, so 2 keeps meaning "changes".
+        try sandbox(["plan", "--detailed-exitcode"] + vars, expect: 1)
         try assertNothingLeft()
         XCTAssertFalse(FileManager.default.fileExists(atPath: statePath))
     }
