@@ -5,7 +5,7 @@ Usage: moto_launcher.py [--port N] [--parent-pid PID] [--count-requests]
 
 Prints "READY <port>" on stdout once the server answers HTTP (so --port 0 works).
 Adds the AWS Budgets actions stock moto 5.2.1 lacks (see patch_budgets): DescribeSubscribersForNotification,
-CreateSubscriber, DeleteSubscriber, TagResource, UntagResource, ListTagsForResource (+ CreateBudget ResourceTags).
+CreateSubscriber, DeleteSubscriber, UpdateBudget, TagResource, UntagResource, ListTagsForResource (+ CreateBudget ResourceTags).
 """
 
 import argparse
@@ -26,7 +26,9 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
 from werkzeug.serving import make_server  # noqa: E402
 
-from moto.budgets.exceptions import DuplicateRecordException, NotFoundException  # noqa: E402
+from copy import deepcopy  # noqa: E402
+
+from moto.budgets.exceptions import BudgetMissingLimit, DuplicateRecordException, NotFoundException  # noqa: E402
 from moto.budgets.models import BudgetsBackend  # noqa: E402
 from moto.budgets.responses import BudgetsResponse  # noqa: E402
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app  # noqa: E402
@@ -79,6 +81,18 @@ def patch_budgets():
             raise NotFoundException("Unable to delete subscriber - the subscriber doesn't exist.")
         n.subscribers = [s for s in n.subscribers if s != subscriber]
 
+    def update_budget(self, account_id, new_budget):
+        # UpdateBudget (botocore budgets service-2.json: AccountId, NewBudget: Budget; empty response) replaces
+        # every part of the budget except BudgetName and CalculatedSpend; notifications and subscribers stay.
+        budget = self.find_budget(account_id, new_budget.get("BudgetName"))
+        if "BudgetLimit" not in new_budget and "PlannedBudgetLimits" not in new_budget:
+            raise BudgetMissingLimit()
+        updated = deepcopy(new_budget)
+        updated.pop("CalculatedSpend", None)
+        updated.setdefault("TimePeriod", budget.budget.get("TimePeriod"))
+        updated["LastUpdatedTime"] = time.time()
+        budget.budget = updated
+
     def budget_for_arn(self, arn):
         # arn:aws:budgets::ACCOUNT:budget/NAME
         parts = arn.split(":", 5)
@@ -115,7 +129,7 @@ def patch_budgets():
         self.sandbox_tags.pop(f"arn:aws:budgets::{account_id}:budget/{budget_name}", None)
 
     for f in (__init__, find_budget, find_notification, describe_subscribers_for_notification,
-              create_subscriber, delete_subscriber, budget_for_arn, tag_resource, untag_resource,
+              create_subscriber, delete_subscriber, update_budget, budget_for_arn, tag_resource, untag_resource,
               list_tags_for_resource, describe_notifications_for_budget, create_budget, delete_budget):
         setattr(BudgetsBackend, f.__name__, f)
 
@@ -148,6 +162,10 @@ def patch_budgets():
                                        self._get_param("Notification"), self._get_param("Subscriber"))
         return "{}"
 
+    def r_update_budget(self):
+        self.backend.update_budget(self._get_param("AccountId"), self._get_param("NewBudget"))
+        return "{}"
+
     def r_tag_resource(self):
         self.backend.tag_resource(self._get_param("ResourceARN"), self._get_param("ResourceTags", []))
         return "{}"
@@ -160,7 +178,7 @@ def patch_budgets():
         return json.dumps({"ResourceTags": self.backend.list_tags_for_resource(self._get_param("ResourceARN"))})
 
     for f in (r_create_budget, r_describe_subscribers_for_notification, r_create_subscriber,
-              r_delete_subscriber, r_tag_resource, r_untag_resource, r_list_tags_for_resource):
+              r_delete_subscriber, r_update_budget, r_tag_resource, r_untag_resource, r_list_tags_for_resource):
         setattr(BudgetsResponse, f.__name__[2:], f)
 
 

@@ -86,6 +86,19 @@ public struct Applier: Sendable {
         }
     }
 
+    /// Refuses, before anything is deleted, a plan that deletes a bucket still holding objects
+    /// (unless `deleteOptions.emptyBucket`): otherwise its settings would go first and the bucket stay, unguarded.
+    public func checkDeletable(_ plan: Plan) async throws {
+        guard !deleteOptions.emptyBucket else { return }
+        let deletes = plan.changes.filter { ($0.action == .delete || $0.action == .replace) && $0.address.type == ResourceKind.s3Bucket.name }
+        guard !deletes.isEmpty else { return }
+        let records = Dictionary(try store.resources().map { ($0.address, $0) }, uniquingKeysWith: { a, _ in a })
+        for change in deletes {
+            guard let record = records[change.address] else { continue }
+            _ = try await S3BucketProvider().checkEmpty(record.attributes, context: context)
+        }
+    }
+
     public func apply(_ plan: Plan) async -> ApplyResult {
         let records: [ResourceAddress: ResourceRecord]
         do {

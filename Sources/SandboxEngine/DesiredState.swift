@@ -61,7 +61,10 @@ public struct DesiredState: Sendable {
                 }
             }
             if declaration.kind.taggable {
-                attributes["tags"] = .object(tags.merging(attributes.stringMap("tags")) { _, own in own }.mapValues(JSONValue.string))
+                // A resource's own tags override the stack's, but every managed resource keeps ManagedBy=sandbox.
+                var merged = tags.merging(attributes.stringMap("tags")) { _, own in own }
+                merged["ManagedBy"] = "sandbox"
+                attributes["tags"] = .object(merged.mapValues(JSONValue.string))
             }
             if declaration.kind.name == ResourceKind.s3Bucket.name, attributes["name"] == nil, !unknown.contains("name"), !unknown.contains("name_prefix") {
                 let prefix = attributes.string("name_prefix") ?? stack.name

@@ -100,7 +100,7 @@ public struct Planner: Sendable {
         }
         guard let live else {
             return change(.create, record.status == .pending ? "an interrupted apply never finished creating it" : "deleted outside sandbox",
-                          drift: [AttributeChange(name: "exists", old: .bool(true), new: .bool(false))])
+                          drift: [AttributeChange(name: "exists", old: .bool(false), new: .bool(true))])  // drift: old is live, new is recorded
         }
         let drift = record.status == .pending ? [] : provider.differences(desired: record.attributes, live: live)
         let diffs = provider.differences(desired: item.attributes, live: live)

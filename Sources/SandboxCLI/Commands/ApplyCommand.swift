@@ -49,6 +49,12 @@ struct ApplyCommand: AsyncParsableCommand {
             if let saved, saved.stackSHA256 != session.stack.sha256 {
                 throw StalePlanError(reason: "\(session.stack.file) changed since the plan was made")
             }
+            if let saved, saved.variables != session.variables {
+                // The walk evaluates the stack with these values: other values would apply something the plan never showed.
+                let names = Set(saved.variables.keys).union(session.variables.keys).filter { saved.variables[$0] != session.variables[$0] }.sorted()
+                throw SimpleError(.usage, "\(planFile ?? "the plan") was made with other values for \(names.joined(separator: ", ")); "
+                                  + "drop --var/--var-file to apply it as planned, or run sandbox plan again")
+            }
             let store = try session.openState()
             return try await StateAccess.withLock(store, operation: "apply", timeout: lockTimeout, console: console) {
                 let applier = Applier(stack: session.stack, variables: session.variables, context: session.context.journaled(in: store, log: invocation.log), store: store,
@@ -67,6 +73,7 @@ struct ApplyCommand: AsyncParsableCommand {
                         return SandboxExit.failure
                     }
                 }
+                try await applier.checkDeletable(plan)
                 let result = await applier.apply(plan)
                 try store.setOutputs(result.outputs)
                 return ApplySummaryView.show(result, console: console, json: output.json, verb: "Apply")

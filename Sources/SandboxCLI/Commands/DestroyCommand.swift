@@ -55,6 +55,7 @@ struct DestroyCommand: AsyncParsableCommand {
                 let applier = Applier(stack: session.stack, variables: session.variables, context: session.context.journaled(in: store, log: invocation.log), store: store,
                                       parallelism: parallelism, deleteOptions: DeleteOptions(emptyBucket: emptyBucket),
                                       hooks: output.json ? nil : ApplyProgressView(console: console, quiet: false))
+                try await applier.checkDeletable(plan)
                 var result = await applier.apply(plan)
                 result.outputs = [:]
                 try store.setOutputs([:])

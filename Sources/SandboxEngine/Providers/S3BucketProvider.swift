@@ -59,21 +59,28 @@ struct S3BucketProvider: ResourceProvider {
         if options.emptyBucket {
             try await BucketEmptier(s3: context.s3, bucket: name).emptyAll()
         } else {
-            let page: VersionListPage
-            do {
-                page = try await context.s3.listObjectVersions(bucket: name, prefix: nil, keyMarker: nil, versionIdMarker: nil, maxKeys: 1)
-            } catch let error as AWSError where error.code == "NoSuchBucket" {
-                return
-            }
-            if !page.versions.isEmpty {
-                throw ProviderError("s3_bucket.\(name)", "bucket \(name) is not empty; rerun with --empty-bucket to delete its objects, versions and uploads", category: .usage)
-            }
+            guard try await checkEmpty(attributes, context: context) else { return }
         }
         do {
             try await context.s3.deleteBucket(name)
         } catch let error as AWSError where error.code == "NoSuchBucket" {
             return
         }
+    }
+
+    /// Throws when the bucket still holds object versions or delete markers; false when the bucket is gone.
+    func checkEmpty(_ attributes: Attributes, context: ProviderContext) async throws -> Bool {
+        guard let name = attributes.string("name") else { return false }
+        let page: VersionListPage
+        do {
+            page = try await context.s3.listObjectVersions(bucket: name, prefix: nil, keyMarker: nil, versionIdMarker: nil, maxKeys: 1)
+        } catch let error as AWSError where error.code == "NoSuchBucket" {
+            return false
+        }
+        if !page.versions.isEmpty {
+            throw ProviderError("s3_bucket.\(name)", "bucket \(name) is not empty; rerun with --empty-bucket to delete its objects, versions and uploads", category: .usage)
+        }
+        return true
     }
 
     func differences(desired: Attributes, live: Attributes) -> [AttributeChange] {
