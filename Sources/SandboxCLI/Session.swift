@@ -53,7 +53,7 @@ enum Paths {
 struct StackSession: Sendable {
     let invocation: Invocation
     let stack: Stack
-    let statePath: String
+    let state: StateTarget
     let variables: [String: JSONValue]
     let aws: AWSEnvironment
     let identity: CallerIdentity
@@ -85,7 +85,8 @@ struct StackSession: Sendable {
         tags["ManagedBy"] = "sandbox"
         let context = ProviderContext(client: aws.client, accountId: identity.account, region: region, commonTags: tags,
                                       consistency: ConsistencyPolicy(sleeper: aws.client.sleeper))
-        return StackSession(invocation: invocation, stack: stack, statePath: Paths.state(stackOptions.state, stack: stack, environment: invocation.environment),
+        let location = try StateTarget.location(stackOptions, stack: stack, environment: invocation.environment)
+        return StackSession(invocation: invocation, stack: stack, state: StateTarget(location: location, invocation: invocation, aws: aws),
                             variables: variables, aws: aws, identity: identity, region: region, context: context)
     }
 
@@ -93,8 +94,15 @@ struct StackSession: Sendable {
         try DesiredState.evaluate(stack, variables: variables, accountId: identity.account, region: region, providerContext: context)
     }
 
+    /// The state's path or URI, for messages.
+    var statePath: String { state.location.description }
+
+    /// The local state file (transitional: run and cleanup records move to `state.update`).
     func openState() throws -> StateStore {
-        try StateStore.open(path: statePath, writerVersion: SandboxVersion.current, clock: invocation.clock)
+        guard case .local(let path) = state.location else {
+            throw SimpleError(.usage, "this command does not support a remote state yet")
+        }
+        return try StateStore.open(path: path, writerVersion: SandboxVersion.current, clock: invocation.clock)
     }
 }
 

@@ -10,6 +10,8 @@ public struct Stack: Sendable {
     /// A pinned region; nil means the environment's region (`--region`, `AWS_REGION`, the profile).
     public let region: String?
     public let allowedAccountIds: [String]
+    /// A remote state (`s3://BUCKET/KEY`) shared by every runner; nil keeps state in a local file.
+    public let backend: String?
     public let variables: [VariableDeclaration]
     public let tags: [StackEntry]
     public let resources: [ResourceDeclaration]

@@ -5,7 +5,7 @@ import SandboxGraph
 
 /// Turns stack YAML into a `Stack`, collecting every problem in one pass instead of stopping at the first.
 public struct StackParser {
-    static let topLevelKeys = ["version", "name", "description", "region", "allowed_account_ids", "variables", "tags", "resources", "runs", "outputs"]
+    static let topLevelKeys = ["version", "name", "description", "region", "allowed_account_ids", "backend", "variables", "tags", "resources", "runs", "outputs"]
     static let resourceKeys = ["type", "properties", "depends_on", "description"]
     static let variableKeys = ["type", "default", "required", "description", "validation"]
     static let validationKeys = ["pattern", "min", "max", "enum", "message"]
@@ -108,6 +108,14 @@ public struct StackParser {
                 error(value.location, "allowed_account_ids must be a list of 12-digit account ids")
             }
         }
+        var backend: String?
+        if let value = root["backend"], let text = string(value, "backend") {
+            // Only the shape is checked here; the bucket and key are checked when the backend is used.
+            if !text.hasPrefix("s3://") || text.dropFirst(5).split(separator: "/", omittingEmptySubsequences: true).count < 2 {
+                error(value.location, "backend '\(text)' must look like s3://BUCKET/KEY")
+            }
+            backend = text
+        }
         let variables = root["variables"].map { parseVariables($0) } ?? []
         var tags: [StackEntry] = []
         if let value = root["tags"], let entries = map(value, "tags") {
@@ -141,7 +149,7 @@ public struct StackParser {
             }
         }
         return Stack(file: file, sha256: hash, name: name, description: description, region: region, allowedAccountIds: accounts,
-                     variables: variables, tags: tags, resources: resources, runs: runs, outputs: outputs)
+                     backend: backend, variables: variables, tags: tags, resources: resources, runs: runs, outputs: outputs)
     }
 
     mutating func parseVariables(_ value: StackValue) -> [VariableDeclaration] {

@@ -74,6 +74,8 @@ public enum StackSchema {
                 "name": .object(["type": .string("string"), "pattern": .string("^[A-Za-z0-9_-]{1,64}$")]),
                 "description": .object(["type": .string("string")]),
                 "region": .object(["type": .string("string")]),
+                "backend": .object(["type": .string("string"), "pattern": .string("^s3://[^/]+/.+$"),
+                                    "description": .string("keep state in S3 (locked with conditional writes) instead of State/")]),
                 "allowed_account_ids": .object(["type": .string("array"), "items": .object(["type": .string("string"), "pattern": .string("^[0-9]{12}$")])]),
                 "variables": .object(["type": .string("object"), "additionalProperties": variable]),
                 "tags": .object(["type": .string("object"), "additionalProperties": .object(["type": .string("string")])]),

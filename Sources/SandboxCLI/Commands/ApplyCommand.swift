@@ -55,8 +55,7 @@ struct ApplyCommand: AsyncParsableCommand {
                 throw SimpleError(.usage, "\(planFile ?? "the plan") was made with other values for \(names.joined(separator: ", ")); "
                                   + "drop --var/--var-file to apply it as planned, or run sandbox plan again")
             }
-            let store = try session.openState()
-            return try await StateAccess.withLock(store, operation: "apply", timeout: lockTimeout, console: console) {
+            return try await session.state.exclusive(operation: "apply", timeout: lockTimeout) { store in
                 let applier = Applier(stack: session.stack, variables: session.variables, context: session.context.journaled(in: store, log: invocation.log), store: store,
                                       parallelism: parallelism, hooks: output.json ? nil : ApplyProgressView(console: console, quiet: false))
                 let plan: Plan

@@ -33,12 +33,11 @@ struct DestroyCommand: AsyncParsableCommand {
         let console = Console(redactor: invocation.redactor)
         try await execute(console) {
             let session = try await StackSession.open(invocation, stackOptions: stackOptions, awsOptions: aws, requireVariables: false)
-            guard FileManager.default.fileExists(atPath: session.statePath) else {
+            guard try await session.state.exists() else {
                 console.out("Nothing to destroy: \(session.statePath) does not exist.")
                 return 0
             }
-            let store = try StateStore.openExisting(path: session.statePath, writerVersion: SandboxVersion.current)
-            return try await StateAccess.withLock(store, operation: "destroy", timeout: lockTimeout, console: console) {
+            return try await session.state.exclusive(operation: "destroy", timeout: lockTimeout) { store in
                 let records = try store.resources()
                 if records.isEmpty {
                     console.out("Nothing to destroy: state records no resources.")

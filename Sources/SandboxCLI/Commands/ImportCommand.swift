@@ -37,8 +37,7 @@ struct ImportCommand: AsyncParsableCommand {
                 let known = desired.resources.keys.sorted().map(\.description)
                 throw SimpleError(.usage, "\(address) is not in \(session.stack.file); it declares \(known.joined(separator: ", "))")
             }
-            let store = try session.openState()
-            return try await StateAccess.withLock(store, operation: "import", timeout: lockTimeout, console: console) {
+            return try await session.state.exclusive(operation: "import", timeout: lockTimeout) { store in
                 let record = try await Importer(context: session.context, store: store).adopt(resource, id: id)
                 console.out("Imported \(parsed) (\(record.physicalId ?? id)). Run sandbox plan to see how it differs from the stack.")
                 return 0

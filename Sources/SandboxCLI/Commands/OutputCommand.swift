@@ -8,6 +8,7 @@ struct OutputCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "output", abstract: "Print the outputs recorded by the last apply.")
 
     @OptionGroup var stackOptions: StackOptionGroup
+    @OptionGroup var aws: AWSOptionGroup
     @Flag(help: "Print JSON.") var json = false
     @Flag(help: "Print `export NAME=value` lines, quoted for the shell.") var env = false
     @Argument(help: "Print only this output's value.") var name: String?
@@ -20,7 +21,13 @@ struct OutputCommand: AsyncParsableCommand {
         let invocation = Invocation(output: nil)
         let console = Console(redactor: invocation.redactor)
         try await execute(console) {
-            let outputs = try LocalState.outputs(stackOptions, invocation: invocation)
+            let (target, _) = try StateTarget.forStack(stackOptions, awsOptions: aws, invocation: invocation)
+            let outputs = try await target.read { store in
+                guard let store else {
+                    throw SimpleError(.state, "no state at \(target.location); run sandbox apply first (or pass --state/--backend)")
+                }
+                return try store.outputs()
+            }
             if let name {
                 guard let value = outputs[name] else {
                     throw SimpleError(.usage, "no output named \(name); outputs: \(outputs.keys.sorted().joined(separator: ", "))")
@@ -56,9 +63,6 @@ enum LocalState {
         return try StateStore.openExisting(path: path)
     }
 
-    static func outputs(_ options: StackOptionGroup, invocation: Invocation) throws -> [String: JSONValue] {
-        try store(options, invocation: invocation).outputs()
-    }
 }
 
 /// POSIX shell quoting for `export` lines.

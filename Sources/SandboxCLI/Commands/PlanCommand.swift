@@ -35,7 +35,9 @@ struct PlanCommand: AsyncParsableCommand {
             try await execute(console) {
                 let session = try await StackSession.open(invocation, stackOptions: stackOptions, awsOptions: aws)
                 let desired = try session.desired()
-                let state = try StateAccess.snapshot(path: session.statePath)
+                let state = try await session.state.read { store in
+                    (records: try store?.resources() ?? [], lineage: store?.lineage, serial: try store?.serial ?? 0)
+                }
                 let planner = Planner(desired: desired, records: state.records, context: session.context, parallelism: parallelism, refresh: refresh)
                 let plan = try await planner.plan(stack: session.stack, lineage: state.lineage, serial: state.serial, variables: session.variables,
                                                   sandboxVersion: SandboxVersion.current, now: Date())

@@ -5,20 +5,21 @@ import SandboxState
 
 /// `sandbox state`: inspect and repair the state file.
 struct StateCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "state", abstract: "Inspect or unlock the state file.",
-                                                    subcommands: [List.self, Show.self, Unlock.self])
+    static let configuration = CommandConfiguration(commandName: "state", abstract: "Inspect, unlock, pull, push or migrate the state.",
+                                                    subcommands: [List.self, Show.self, Unlock.self, Pull.self, Push.self, Migrate.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List the resources recorded in state.")
         @OptionGroup var stackOptions: StackOptionGroup
+        @OptionGroup var aws: AWSOptionGroup
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
             let invocation = Invocation(output: nil)
             let console = Console(redactor: invocation.redactor)
             try await execute(console) {
-                let store = try LocalState.store(stackOptions, invocation: invocation)
-                let records = try store.resources().sorted { $0.address < $1.address }
+                let (target, _) = try StateTarget.forStack(stackOptions, awsOptions: aws, invocation: invocation)
+                let records = try await target.read { store in try store?.resources() ?? [] }.sorted { $0.address < $1.address }
                 if json {
                     console.out(try JSONOutput.encode(records))
                 } else {
@@ -36,6 +37,7 @@ struct StateCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one resource's recorded attributes.")
         @Argument(help: "The resource address, such as s3_bucket.bucket.") var address: String
         @OptionGroup var stackOptions: StackOptionGroup
+        @OptionGroup var aws: AWSOptionGroup
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
@@ -45,9 +47,11 @@ struct StateCommand: AsyncParsableCommand {
                 guard let parsed = ResourceAddress(parsing: address) else {
                     throw SimpleError(.usage, "'\(address)' is not an address; use TYPE.NAME such as s3_bucket.bucket")
                 }
-                let store = try LocalState.store(stackOptions, invocation: invocation)
-                guard let record = try store.resource(parsed) else {
-                    let known = try store.resources().map(\.address.description).sorted()
+                let (target, _) = try StateTarget.forStack(stackOptions, awsOptions: aws, invocation: invocation)
+                let (found, known) = try await target.read { store in
+                    (try store?.resource(parsed), try store?.resources().map(\.address.description).sorted() ?? [])
+                }
+                guard let record = found else {
                     throw SimpleError(.usage, "\(address) is not in state; state has \(known.isEmpty ? "no resources" : known.joined(separator: ", "))")
                 }
                 if json {
@@ -70,17 +74,20 @@ struct StateCommand: AsyncParsableCommand {
     struct Unlock: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "unlock", abstract: "Remove the state lock (when its holder is gone).")
         @OptionGroup var stackOptions: StackOptionGroup
+        @OptionGroup var aws: AWSOptionGroup
 
         func run() async throws {
             let invocation = Invocation(output: nil)
             let console = Console(redactor: invocation.redactor)
             try await execute(console) {
-                let store = try LocalState.store(stackOptions, invocation: invocation)
-                if let previous = try store.lock().forceUnlock() {
-                    console.out("Removed the lock held by \(previous).")
+                let (target, _) = try StateTarget.forStack(stackOptions, awsOptions: aws, invocation: invocation)
+                let previous: String?
+                if let workspace = target.workspace {
+                    previous = try await workspace.backend.forceUnlock().map { $0.map(\.description) ?? "an unreadable lock object" }
                 } else {
-                    console.out("The state was not locked.")
+                    previous = try LocalState.store(stackOptions, invocation: invocation).lock().forceUnlock()?.description
                 }
+                console.out(previous.map { "Removed the lock held by \($0)." } ?? "The state was not locked.")
                 return 0
             }
         }

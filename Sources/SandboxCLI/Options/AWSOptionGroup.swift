@@ -33,8 +33,11 @@ public struct StackOptionGroup: ParsableArguments, Sendable {
     @Option(help: "Stack file (default: the only .yaml file in Stacks/, or Stacks/aws-provider-tests.yaml).")
     public var stack: String?
 
-    @Option(help: "State file (default: State/<stack name>.sqlite).")
+    @Option(help: "State file (default: State/<stack name>.sqlite), or s3://BUCKET/KEY.")
     public var state: String?
+
+    @Option(help: "Keep state in S3: s3://BUCKET/KEY (default: SANDBOX_BACKEND, then the stack's backend:).")
+    public var backend: String?
 
     @Option(name: .customLong("var"), help: "Set a variable: NAME=VALUE (repeatable).")
     public var vars: [String] = []
