@@ -23,10 +23,8 @@ struct RunSession: Sendable {
         }
         let session = try await StackSession.open(invocation, stackOptions: stackOptions, awsOptions: awsOptions, requireVariables: false)
         var known: [String: Attributes] = [:]
-        if FileManager.default.fileExists(atPath: session.statePath) {
-            for record in try StateStore.openExisting(path: session.statePath).resources() where record.status == .created {
-                known[record.address.name] = record.attributes
-            }
+        for record in try await session.state.read({ store in try store?.resources() ?? [] }) where record.status == .created {
+            known[record.address.name] = record.attributes
         }
         let desired = try DesiredState.evaluate(stack, variables: session.variables, accountId: session.identity.account, region: session.region,
                                                 providerContext: session.context, known: known, lenient: true)

@@ -96,14 +96,6 @@ struct StackSession: Sendable {
 
     /// The state's path or URI, for messages.
     var statePath: String { state.location.description }
-
-    /// The local state file (transitional: run and cleanup records move to `state.update`).
-    func openState() throws -> StateStore {
-        guard case .local(let path) = state.location else {
-            throw SimpleError(.usage, "this command does not support a remote state yet")
-        }
-        return try StateStore.open(path: path, writerVersion: SandboxVersion.current, clock: invocation.clock)
-    }
 }
 
 /// Refuses to touch an account the stack does not allow.

@@ -46,12 +46,18 @@ struct CheckCommand: AsyncParsableCommand {
                                                                                           environment: invocation.environment), requireAll: false)
             var options = aws.options
             if options.region == nil, let pinned = stack.region { options.region = pinned }
+            let location = try StateTarget.location(stackOptions, stack: stack, environment: invocation.environment)
             let checkOptions = ReadinessOptions(expectAccount: expectAccount, failOnLeftovers: failOnLeftovers, probe: probe,
-                                                statePath: Paths.state(stackOptions.state, stack: stack, environment: invocation.environment))
+                                                statePath: location.description)
             let report: ReadinessReport
             do {
                 let environment = try invocation.aws(options)
-                report = await ReadinessChecker(stack: stack, variables: variables, aws: environment, options: checkOptions).run()
+                // A remote state is checked on a private copy; an absent one is reported by the state check.
+                report = try await StateTarget(location: location, invocation: invocation, aws: environment).read { store in
+                    var local = checkOptions
+                    if let store { local.statePath = store.path }
+                    return await ReadinessChecker(stack: stack, variables: variables, aws: environment, options: local).run()
+                }
             } catch {
                 // Config files that do not parse, no region: still one report, so CI shows what failed.
                 report = ReadinessChecker.setupFailure(error, stack: stack, options: checkOptions)

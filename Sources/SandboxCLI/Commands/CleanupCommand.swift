@@ -70,8 +70,7 @@ struct CleanupCommand: AsyncParsableCommand {
         let startedCleanup = invocation.clock.now()
         let result = dryRun ? await engine.dryRun() : await engine.run()
         (progress as? CleanupProgressView)?.finish()
-        let store = try session.openState()
-        let existing = try store.run(id: scope.runId)
+        let existing = try await session.state.read { store in try store?.run(id: scope.runId) }
         let builder = ReportBuilder(scope: scope, accountId: session.identity.account, region: session.region, sandboxVersion: SandboxVersion.current,
                                     stackFile: session.stack.file, stackSHA256: session.stack.sha256)
         let finished = invocation.clock.now()
@@ -84,7 +83,7 @@ struct CleanupCommand: AsyncParsableCommand {
         }
         let written = try ReportWriter.write(report, directory: reportDir, knownSecrets: secrets, stamp: finished)
         if !dryRun {
-            try record(scope: scope, result: result, report: report, reportPath: written.jsonPath, existing: existing, store: store,
+            try await record(scope: scope, result: result, report: report, reportPath: written.jsonPath, state: session.state,
                        started: startedCleanup, finished: finished)
         }
         if let summary = invocation.environment["GITHUB_STEP_SUMMARY"], !summary.isEmpty {
@@ -107,23 +106,12 @@ struct CleanupCommand: AsyncParsableCommand {
         return Outcome(code: code, report: report)
     }
 
-    func record(scope: RunScope, result: CleanupResult, report: ValidationReport, reportPath: String, existing: RunRecord?, store: StateStore,
-                started: Date, finished: Date) throws {
+    /// Records the run's outcome and the cleanup; with a remote state, re-read and retried until it lands.
+    func record(scope: RunScope, result: CleanupResult, report: ValidationReport, reportPath: String, state: StateTarget,
+                started: Date, finished: Date) async throws {
         let status: RunStatus = result.proven ? .cleaned : .cleanupFailed
         let testResult: JSONValue? = report.tests.flatMap { tests in
             (try? JSONEncoder().encode(tests)).flatMap { JSONValue.parse(String(decoding: $0, as: UTF8.self)) }
-        }
-        if existing == nil {
-            try store.recordRun(RunRecord(runId: scope.runId, workspace: workspace ?? "unknown", s3Prefix: scope.prefix, glueDatabase: scope.database,
-                                          startedAt: RunIdentifier.timestamp(in: scope.runId) ?? started, status: status, finishedAt: finished,
-                                          reportPath: reportPath, testResult: testResult))
-        } else {
-            _ = try store.updateRun(id: scope.runId) { run in
-                run.status = status
-                run.finishedAt = finished
-                run.reportPath = reportPath
-                if let testResult { run.testResult = testResult }
-            }
         }
         let counts: [String: Int] = [
             "objects": result.objectsDeleted, "versions": result.versionsDeleted, "delete_markers": result.deleteMarkersDeleted,
@@ -131,9 +119,25 @@ struct CleanupCommand: AsyncParsableCommand {
             "bytes": Int(result.bytesDeleted), "requests": result.requests, "remaining_objects": report.cleanup.objectsRemaining,
             "remaining_uploads": report.cleanup.uploadsRemaining, "database_present": report.cleanup.databasePresent ? 1 : 0,
         ]
-        _ = try store.recordCleanup(CleanupRecord(id: nil, runId: scope.runId, startedAt: started, finishedAt: finished,
-                                                  outcome: result.proven ? (result.alreadyClean ? .alreadyClean : .cleaned) : .failed,
-                                                  counts: counts, reportPath: reportPath))
+        let workspace = self.workspace
+        let outcome: CleanupOutcome = result.proven ? (result.alreadyClean ? .alreadyClean : .cleaned) : .failed
+        try await state.update { store in
+            // Decided against the newest state: another runner may have recorded this run meanwhile.
+            if try store.run(id: scope.runId) == nil {
+                try store.recordRun(RunRecord(runId: scope.runId, workspace: workspace ?? "unknown", s3Prefix: scope.prefix, glueDatabase: scope.database,
+                                              startedAt: RunIdentifier.timestamp(in: scope.runId) ?? started, status: status, finishedAt: finished,
+                                              reportPath: reportPath, testResult: testResult))
+            } else {
+                _ = try store.updateRun(id: scope.runId) { run in
+                    run.status = status
+                    run.finishedAt = finished
+                    run.reportPath = reportPath
+                    if let testResult { run.testResult = testResult }
+                }
+            }
+            _ = try store.recordCleanup(CleanupRecord(id: nil, runId: scope.runId, startedAt: started, finishedAt: finished,
+                                                      outcome: outcome, counts: counts, reportPath: reportPath))
+        }
     }
 
     /// Finds run prefixes and databases older than the limit and cleans them one by one; anything that is not a run id is left alone.
@@ -141,8 +145,8 @@ struct CleanupCommand: AsyncParsableCommand {
         let session = runs.session
         let limit = try olderThan.flatMap(Age.parse) ?? retention(session) * 86400
         let cutoff = invocation.clock.now().addingTimeInterval(-limit)
-        let store = try session.openState()
-        let recorded = Dictionary(try store.runs().map { ($0.runId, $0.startedAt) }, uniquingKeysWith: { a, _ in a })
+        let runRecords = try await session.state.read { store in try store?.runs() ?? [] }
+        let recorded = Dictionary(runRecords.map { ($0.runId, $0.startedAt) }, uniquingKeysWith: { a, _ in a })
         let (leftovers, ignored) = try await LeftoverScanner(settings: runs.settings, client: session.aws.client).scan(recorded: recorded)
         let targets = leftovers.filter { leftover in
             let started = [leftover.startedAt, recorded[leftover.runId]].compactMap { $0 }.min()

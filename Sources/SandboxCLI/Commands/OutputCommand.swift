@@ -47,24 +47,6 @@ struct OutputCommand: AsyncParsableCommand {
     }
 }
 
-/// Reading local state for commands that need no AWS call.
-enum LocalState {
-    static func store(_ options: StackOptionGroup, invocation: Invocation) throws -> StateStore {
-        let stackPath = try Paths.stack(options.stack, environment: invocation.environment)
-        let path: String
-        if let flag = options.state ?? invocation.environment["SANDBOX_STATE"] {
-            path = flag
-        } else {
-            path = Paths.state(nil, stack: try SandboxStack.StackParser.load(path: stackPath), environment: invocation.environment)
-        }
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw SimpleError(.state, "no state at \(path); run sandbox apply first (or pass --state)")
-        }
-        return try StateStore.openExisting(path: path)
-    }
-
-}
-
 /// POSIX shell quoting for `export` lines.
 enum ShellQuote {
     static func quote(_ value: String) -> String {

@@ -11,6 +11,7 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(name: .customLong("run"), help: "The run id.") var runId: String
     @Option(help: "md or json.") var format: Format = .md
     @OptionGroup var stackOptions: StackOptionGroup
+    @OptionGroup var aws: AWSOptionGroup
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case md, json }
 
@@ -18,9 +19,9 @@ struct ReportCommand: AsyncParsableCommand {
         let invocation = Invocation(output: nil)
         let console = Console(redactor: invocation.redactor)
         try await execute(console) {
-            let store = try LocalState.store(stackOptions, invocation: invocation)
-            guard let run = try store.run(id: runId) else {
-                throw SimpleError(.usage, "run \(runId) is not recorded in \(store.path); see sandbox run list")
+            let (target, _) = try StateTarget.forStack(stackOptions, awsOptions: aws, invocation: invocation)
+            guard let run = try await target.read({ store in try store?.run(id: runId) }) else {
+                throw SimpleError(.usage, "run \(runId) is not recorded in \(target.location); see sandbox run list")
             }
             guard let path = run.reportPath, let data = FileManager.default.contents(atPath: path) else {
                 throw SimpleError(.usage, "run \(runId) has no report yet; run sandbox cleanup --run \(runId)")

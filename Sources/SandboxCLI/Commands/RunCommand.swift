@@ -26,9 +26,10 @@ struct RunCommand: AsyncParsableCommand {
                 let scope = try runs.settings.scope(runId: runId)
                 let workspace = self.workspace ?? invocation.environment["SANDBOX_WORKSPACE"] ?? invocation.environment["GITHUB_JOB"]
                     ?? ProcessInfo.processInfo.hostName
-                let store = try runs.session.openState()
-                try store.recordRun(RunRecord(runId: runId, workspace: workspace, s3Prefix: scope.prefix, glueDatabase: scope.database,
-                                              startedAt: now, status: .open, finishedAt: nil, reportPath: nil, testResult: nil))
+                try await runs.session.state.update { store in
+                    try store.recordRun(RunRecord(runId: runId, workspace: workspace, s3Prefix: scope.prefix, glueDatabase: scope.database,
+                                                  startedAt: now, status: .open, finishedAt: nil, reportPath: nil, testResult: nil))
+                }
                 let scheme = runs.settings.scheme
                 if output.json {
                     console.out(try JSONOutput.encode([
@@ -48,14 +49,15 @@ struct RunCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List recorded runs with status and age.")
         @OptionGroup var stackOptions: StackOptionGroup
+        @OptionGroup var aws: AWSOptionGroup
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
             let invocation = Invocation(output: nil)
             let console = Console(redactor: invocation.redactor)
             try await execute(console) {
-                let store = try LocalState.store(stackOptions, invocation: invocation)
-                let runs = try store.runs().sorted { $0.startedAt < $1.startedAt }
+                let (target, _) = try StateTarget.forStack(stackOptions, awsOptions: aws, invocation: invocation)
+                let runs = try await target.read { store in try store?.runs() ?? [] }.sorted { $0.startedAt < $1.startedAt }
                 if json {
                     console.out(try JSONOutput.encode(runs))
                     return 0

@@ -85,7 +85,10 @@ struct StateCommand: AsyncParsableCommand {
                 if let workspace = target.workspace {
                     previous = try await workspace.backend.forceUnlock().map { $0.map(\.description) ?? "an unreadable lock object" }
                 } else {
-                    previous = try LocalState.store(stackOptions, invocation: invocation).lock().forceUnlock()?.description
+                    guard case .local(let path) = target.location, FileManager.default.fileExists(atPath: path) else {
+                        throw SimpleError(.state, "no state at \(target.location)")
+                    }
+                    previous = try StateStore.openExisting(path: path).lock().forceUnlock()?.description
                 }
                 console.out(previous.map { "Removed the lock held by \($0)." } ?? "The state was not locked.")
                 return 0
