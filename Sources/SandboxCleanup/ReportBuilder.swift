@@ -28,7 +28,8 @@ public struct ReportBuilder: Sendable {
             databaseDeleted: result.databaseDeleted, bytesDeleted: result.bytesDeleted, requests: result.requests, seconds: result.seconds,
             passes: result.passes, objectsRemaining: max(0, remaining.objects) + remaining.versions + remaining.deleteMarkers,
             uploadsRemaining: remaining.uploads, databasePresent: remaining.databasePresent, remainingSample: remaining.sampleKeys,
-            keyFailures: result.keyFailures.count, error: result.error, errorCategory: result.errorCategory, sentence: result.sentence(scope: scope))
+            keyFailures: result.keyFailures.count, error: result.error, errorCategory: result.errorCategory, sentence: result.sentence(scope: scope),
+            remainingUnknown: !result.dryRun && result.remaining.objects < 0)
         let tests = junitFiles.isEmpty ? nil : junitFiles.map { JUnitSummary.read(path: $0) }
         return ValidationReport(runId: scope.runId, workspace: workspace, accountId: accountId, region: region, bucket: scope.bucket,
                                 s3TestPrefix: scope.root, s3RunPrefix: scope.prefix, glueDatabasePrefix: scope.gluePrefix,
