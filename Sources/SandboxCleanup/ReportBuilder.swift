@@ -54,7 +54,14 @@ public enum ReportWriter {
             throw SimpleError(.internal, "refusing to write the report: it contains \(first) (\(findings.count) finding(s)); nothing was written")
         }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let base = "\(directory)/\(report.runId)-\(RunIdentifier.mint(template: "{timestamp}", at: stamp))"
+        let stem = "\(directory)/\(report.runId)-\(RunIdentifier.mint(template: "{timestamp}", at: stamp))"
+        // Two cleanups of a run within one second must not overwrite each other's evidence.
+        var base = stem
+        var attempt = 1
+        while FileManager.default.fileExists(atPath: base + ".md") || FileManager.default.fileExists(atPath: base + ".json") {
+            attempt += 1
+            base = "\(stem)-\(attempt)"
+        }
         try Data(markdown.utf8).write(to: URL(fileURLWithPath: base + ".md"), options: .atomic)
         try Data(json.utf8).write(to: URL(fileURLWithPath: base + ".json"), options: .atomic)
         return Written(markdownPath: base + ".md", jsonPath: base + ".json", markdown: markdown)

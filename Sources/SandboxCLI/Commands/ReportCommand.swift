@@ -28,13 +28,20 @@ struct ReportCommand: AsyncParsableCommand {
             let report = try ValidationReport.decode(String(decoding: data, as: UTF8.self))
             let text = format == .json ? try report.json() : MarkdownRenderer.render(report)
             console.out(text)
-            if format == .md, let summary = invocation.environment["GITHUB_STEP_SUMMARY"], !summary.isEmpty,
-               let handle = FileHandle(forWritingAtPath: summary) {
-                handle.seekToEndOfFile()
-                handle.write(Data((text + "\n").utf8))
-                try? handle.close()
-            }
+            if format == .md { StepSummary.append(text, environment: invocation.environment) }
             return 0
         }
+    }
+}
+
+/// Appends Markdown to the file `GITHUB_STEP_SUMMARY` names, creating it when it does not exist yet.
+enum StepSummary {
+    static func append(_ markdown: String, environment: [String: String]) {
+        guard let path = environment["GITHUB_STEP_SUMMARY"], !path.isEmpty else { return }
+        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        guard let handle = FileHandle(forWritingAtPath: path) else { return }
+        handle.seekToEndOfFile()
+        handle.write(Data((markdown + "\n").utf8))
+        try? handle.close()
     }
 }
