@@ -59,6 +59,9 @@ public struct CleanupResult: Sendable, Codable {
 
     /// The plain sentence release validation asks for.
     public func sentence(scope: RunScope) -> String {
+        if dryRun, before == nil {
+            return "Dry run: nothing was deleted; what is under \(scope.s3URI) and whether database \(scope.database) exists could NOT be listed. Cleanup stopped early: \(error ?? "unknown error")"
+        }
         if dryRun {
             return "Dry run: nothing was deleted; \(before?.objects ?? 0) object(s), \(before?.versions ?? 0) version(s), \(before?.uploads ?? 0) upload(s) under \(scope.s3URI) and database \(scope.database) \(before?.databasePresent == true ? "(present)" : "(absent)") would be removed."
         }

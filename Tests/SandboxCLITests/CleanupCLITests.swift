@@ -302,12 +302,61 @@ print(json.dumps({"keys": keys, "dbs": dbs}))
         XCTAssertEqual(second["workspace"] as? String, "nightly")
         XCTAssertEqual(second["reasons"] as? [String], ["no test result was provided (--junit)"])
 
+        // A dry run deletes nothing, reports what would go, and records nothing.
+        let dryRunId = "floe-provider-20250101T000009Z"
+        try seed(runs: [dryRunId: 7], tables: 2)
+        let dry = try json(try sandbox(["cleanup", "--run", dryRunId, "--dry-run", "--json"], expect: 0).stdout)
+        let dryCleanup = try XCTUnwrap(dry["cleanup"] as? [String: Any])
+        XCTAssertEqual(dryCleanup["dryRun"] as? Bool, true)
+        XCTAssertEqual(dryCleanup["objectsRemaining"] as? Int, 7)
+        XCTAssertEqual(dryCleanup["databasePresent"] as? Bool, true)
+        XCTAssertEqual(dryCleanup["objectsDeleted"] as? Int, 0)
+        XCTAssertEqual((dryCleanup["remainingSample"] as? [String])?.count, 7)
+        XCTAssertEqual(dry["status"] as? String, "DONE_WITH_CONCERNS")
+        XCTAssertEqual(try inventory().keys.filter { $0.key.hasPrefix("runs/\(dryRunId)/") }.count, 7)
+
         let again = try sandbox(["cleanup", "--run", passing, "--junit", junit], expect: 0)
         XCTAssertTrue(again.stdout.contains("Run \(passing) is already clean."), again.stdout)
         XCTAssertEqual(try reports(for: passing).count, 4, "each cleanup writes its own report")
         let records = try runList()
         XCTAssertEqual(Set(records.compactMap { $0["runId"] as? String }), [passing, untested])
         XCTAssertTrue(records.allSatisfy { $0["status"] as? String == "cleaned" })
+    }
+
+    func testCleanupThatCannotListFailsWithExitFourAndSaysWhatIsUnknown() throws {
+        let runId = "floe-provider-20250105T000000Z"
+        try seed(runs: [:], databasesOnly: [Self.database(runId)])
+        // The bucket disappears behind sandbox's back: nothing can be listed or proven.
+        try Boto.run(#"""
+s3 = boto3.client("s3")
+s3.delete_bucket(Bucket=sys.argv[1])
+"""#, endpoint: server.endpoint, arguments: [bucket])
+
+        let dry = try sandbox(["cleanup", "--run", runId, "--dry-run"])
+        XCTAssertEqual(dry.status, 4, dry.output)
+        XCTAssertFalse(dry.stdout.contains("Cleaned run"), dry.stdout)
+        XCTAssertTrue(dry.stdout.contains("Cleanup of run \(runId) stopped early (dry run: nothing deleted)"), dry.stdout)
+        XCTAssertTrue(dry.stdout.contains("could NOT be listed"), dry.stdout)
+        XCTAssertFalse(dry.stdout.contains("0 object(s), 0 version(s), 0 upload(s) under"), "a dry run that could not list must not claim zero")
+
+        let text = try sandbox(["cleanup", "--run", runId])
+        XCTAssertEqual(text.status, 4, text.output)
+        XCTAssertFalse(text.stdout.contains("Cleaned run"), text.stdout)
+        XCTAssertTrue(text.stdout.contains("Cleanup of run \(runId) stopped early"), text.stdout)
+
+        let result = try sandbox(["cleanup", "--run", runId, "--json"])
+        XCTAssertEqual(result.status, 4, result.output)
+        let report = try json(result.stdout)
+        let cleanup = try XCTUnwrap(report["cleanup"] as? [String: Any])
+        XCTAssertEqual(report["status"] as? String, "FAIL")
+        XCTAssertEqual(report["classifications"] as? [String], ["infrastructure", "cleanup"])
+        XCTAssertEqual(cleanup["remainingUnknown"] as? Bool, true)
+        XCTAssertTrue((cleanup["error"] as? String)?.contains("NoSuchBucket") ?? false, "\(cleanup)")
+        XCTAssertTrue((report["reasons"] as? [String] ?? []).contains("run data may remain after cleanup: what is left could not be listed"))
+        XCTAssertTrue((cleanup["sentence"] as? String ?? "").hasPrefix("It could NOT be verified what remains"), "\(cleanup)")
+        let record = try XCTUnwrap(try runList().first { $0["runId"] as? String == runId })
+        XCTAssertEqual(record["status"] as? String, "cleanup-failed")
+        XCTAssertEqual(try reports(for: runId).count, 6, "every attempt leaves its evidence")
     }
 
     // MARK: refusals
