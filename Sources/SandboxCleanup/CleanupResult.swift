@@ -59,8 +59,14 @@ public struct CleanupResult: Sendable, Codable {
 
     /// The plain sentence release validation asks for.
     public func sentence(scope: RunScope) -> String {
+        if dryRun, before == nil {
+            return "Dry run: nothing was deleted; what is under \(scope.s3URI) and whether database \(scope.database) exists could NOT be listed. Cleanup stopped early: \(error ?? "unknown error")"
+        }
         if dryRun {
             return "Dry run: nothing was deleted; \(before?.objects ?? 0) object(s), \(before?.versions ?? 0) version(s), \(before?.uploads ?? 0) upload(s) under \(scope.s3URI) and database \(scope.database) \(before?.databasePresent == true ? "(present)" : "(absent)") would be removed."
+        }
+        if remaining.objects < 0 {
+            return "It could NOT be verified what remains of the current run's S3 prefix \(scope.s3URI) and its Glue database \(scope.database): listing them failed. Cleanup stopped early: \(error ?? "unknown error")"
         }
         let s3Gone = remaining.objects == 0 && remaining.versions == 0 && remaining.deleteMarkers == 0 && remaining.uploads == 0
         let s3Part = s3Gone ? "The current run's S3 prefix \(scope.s3URI) was removed" :

@@ -28,7 +28,8 @@ public struct ReportBuilder: Sendable {
             databaseDeleted: result.databaseDeleted, bytesDeleted: result.bytesDeleted, requests: result.requests, seconds: result.seconds,
             passes: result.passes, objectsRemaining: max(0, remaining.objects) + remaining.versions + remaining.deleteMarkers,
             uploadsRemaining: remaining.uploads, databasePresent: remaining.databasePresent, remainingSample: remaining.sampleKeys,
-            keyFailures: result.keyFailures.count, error: result.error, errorCategory: result.errorCategory, sentence: result.sentence(scope: scope))
+            keyFailures: result.keyFailures.count, error: result.error, errorCategory: result.errorCategory, sentence: result.sentence(scope: scope),
+            remainingUnknown: !result.dryRun && result.remaining.objects < 0)
         let tests = junitFiles.isEmpty ? nil : junitFiles.map { JUnitSummary.read(path: $0) }
         return ValidationReport(runId: scope.runId, workspace: workspace, accountId: accountId, region: region, bucket: scope.bucket,
                                 s3TestPrefix: scope.root, s3RunPrefix: scope.prefix, glueDatabasePrefix: scope.gluePrefix,
@@ -53,7 +54,14 @@ public enum ReportWriter {
             throw SimpleError(.internal, "refusing to write the report: it contains \(first) (\(findings.count) finding(s)); nothing was written")
         }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let base = "\(directory)/\(report.runId)-\(RunIdentifier.mint(template: "{timestamp}", at: stamp))"
+        let stem = "\(directory)/\(report.runId)-\(RunIdentifier.mint(template: "{timestamp}", at: stamp))"
+        // Two cleanups of a run within one second must not overwrite each other's evidence.
+        var base = stem
+        var attempt = 1
+        while FileManager.default.fileExists(atPath: base + ".md") || FileManager.default.fileExists(atPath: base + ".json") {
+            attempt += 1
+            base = "\(stem)-\(attempt)"
+        }
         try Data(markdown.utf8).write(to: URL(fileURLWithPath: base + ".md"), options: .atomic)
         try Data(json.utf8).write(to: URL(fileURLWithPath: base + ".json"), options: .atomic)
         return Written(markdownPath: base + ".md", jsonPath: base + ".json", markdown: markdown)

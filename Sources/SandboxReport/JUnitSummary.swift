@@ -35,9 +35,21 @@ public struct JUnitSummary: Sendable, Codable, Equatable {
         let reader = JUnitReader()
         let parser = XMLParser(data: data)
         parser.delegate = reader
-        guard parser.parse(), reader.sawSuiteOrCase else {
-            let reason = parser.parserError.map { "not well-formed XML (\(($0 as NSError).code))" } ?? "no <testsuite> or <testcase> element"
-            return JUnitSummary(file: file, status: .malformed, problem: reason)
+        let parsed = parser.parse()
+        // FoundationXML on Linux can return true for input cut off inside an element or followed by more
+        // markup: only a document whose one root element was closed, with nothing after it, counts.
+        let problem: String?
+        if !parsed || parser.parserError != nil {
+            problem = "not well-formed XML (\(parser.parserError.map { String(($0 as NSError).code) } ?? "parser failed"))"
+        } else if let structure = reader.structureProblem {
+            problem = "not well-formed XML (\(structure))"
+        } else if !reader.sawSuiteOrCase {
+            problem = "no <testsuite> or <testcase> element"
+        } else {
+            problem = nil
+        }
+        if let problem {
+            return JUnitSummary(file: file, status: .malformed, problem: problem)
         }
         var summary = JUnitSummary(file: file, status: .parsed)
         summary.tests = reader.cases
@@ -56,8 +68,26 @@ private final class JUnitReader: NSObject, XMLParserDelegate {
     var sawSuiteOrCase = false
     private var current: String?
     private var currentOutcome: String?
+    /// Open elements; the document is complete only when its root element has been closed.
+    private var depth = 0
+    private var rootClosed = false
+    private var trailing = false
+
+    /// Why the element structure is incomplete or has content after the root, if it does.
+    var structureProblem: String? {
+        if trailing { return "content after the root element" }
+        if depth > 0 { return "\(depth) element(s) not closed: the file is truncated" }
+        if !rootClosed { return "no root element" }
+        return nil
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) {
+        if rootClosed, string.contains(where: { !$0.isWhitespace }) { trailing = true }
+    }
 
     func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName qName: String?, attributes: [String: String] = [:]) {
+        if rootClosed { trailing = true }
+        depth += 1
         switch elementName {
         case "testsuite", "testsuites":
             sawSuiteOrCase = true
@@ -75,6 +105,8 @@ private final class JUnitReader: NSObject, XMLParserDelegate {
     }
 
     func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
+        depth -= 1
+        if depth == 0 { rootClosed = true }
         guard elementName == "testcase", let name = current else { return }
         switch currentOutcome {
         case "failure": failures += 1; failing.append(name)

@@ -23,7 +23,7 @@ public enum MarkdownRenderer {
         row("Started", report.startedAt.map { $0.formatted(.iso8601) } ?? "unknown")
         row("Finished", report.finishedAt.formatted(.iso8601))
         row("sandbox", report.sandboxVersion)
-        row("Stack", "\(report.stackFile) (sha256 \(report.stackSHA256.prefix(16)))")
+        row("Stack", "\(report.stackFile) (sha256 \(report.stackSHA256))")
         row("Status", "\(report.status.rawValue) (\(report.classifications.map(\.rawValue).joined(separator: ", ")))")
         lines.append("")
         lines.append("## Tests")
@@ -53,7 +53,11 @@ public enum MarkdownRenderer {
         lines.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
         lines.append("| \(c.objectsDeleted) | \(c.versionsDeleted) | \(c.deleteMarkersDeleted) | \(c.uploadsAborted) | \(c.tablesDeleted) | \(c.databaseDeleted ? "yes" : "no") | \(c.bytesDeleted) | \(c.requests) | \(String(format: "%.2f", c.seconds)) | \(c.passes) |")
         lines.append("")
-        lines.append("After cleanup: \(c.objectsRemaining) object(s) and \(c.uploadsRemaining) upload(s) remain under the run prefix; the run database is \(c.databasePresent ? "present" : "absent").")
+        if c.remainingUnknown == true {
+            lines.append("After cleanup: what remains under the run prefix and whether the run database exists could not be listed.")
+        } else {
+            lines.append("After cleanup: \(c.objectsRemaining) object(s) and \(c.uploadsRemaining) upload(s) remain under the run prefix; the run database is \(c.databasePresent ? "present" : "absent").")
+        }
         if !c.remainingSample.isEmpty {
             lines.append("")
             lines.append("Remaining (first keys): " + c.remainingSample.map { "`\($0)`" }.joined(separator: ", "))

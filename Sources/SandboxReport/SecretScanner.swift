@@ -23,9 +23,29 @@ public enum SecretScanner {
         return findings
     }
 
-    /// Runs of base64 characters, split at anything else.
+    /// Runs of base64 characters, split at anything else. `=` is base64 only as trailing padding: inside a
+    /// run it separates (`NAME=VALUE`), so a secret written as an assignment is still a token of its own.
     static func tokens(in text: String) -> [Substring] {
-        text.split { !($0.isASCII && ($0.isLetter || $0.isNumber || $0 == "/" || $0 == "+" || $0 == "=")) }
+        var result: [Substring] = []
+        for run in text.split(whereSeparator: { !isBase64($0) }) {
+            var start = run.startIndex
+            var index = run.startIndex
+            while index < run.endIndex {
+                guard run[index] == "=" else { index = run.index(after: index); continue }
+                var end = index
+                while end < run.endIndex, run[end] == "=" { end = run.index(after: end) }
+                if end == run.endIndex { break }  // trailing padding stays with its token
+                if start < index { result.append(run[start..<index]) }
+                start = end
+                index = end
+            }
+            if start < run.endIndex, run[start...].contains(where: { $0 != "=" }) { result.append(run[start...]) }
+        }
+        return result
+    }
+
+    static func isBase64(_ character: Character) -> Bool {
+        character.isASCII && (character.isLetter || character.isNumber || character == "/" || character == "+" || character == "=")
     }
 
     static func isSecretKeyShaped(_ token: Substring) -> Bool {

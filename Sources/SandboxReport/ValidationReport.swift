@@ -32,6 +32,8 @@ public struct ValidationReport: Sendable, Codable {
         public var databasePresent: Bool
         public var remainingSample: [String]
         public var keyFailures: Int
+        /// True when what remains could not be listed (cleanup stopped and the verification listing failed too).
+        public var remainingUnknown: Bool?
         public var error: String?
         public var errorCategory: FailureCategory?
         public var sentence: String
@@ -39,7 +41,7 @@ public struct ValidationReport: Sendable, Codable {
         public init(dryRun: Bool, alreadyClean: Bool, objectsDeleted: Int, versionsDeleted: Int, deleteMarkersDeleted: Int, uploadsAborted: Int,
                     tablesDeleted: Int, databaseDeleted: Bool, bytesDeleted: Int64, requests: Int, seconds: Double, passes: Int,
                     objectsRemaining: Int, uploadsRemaining: Int, databasePresent: Bool, remainingSample: [String], keyFailures: Int,
-                    error: String?, errorCategory: FailureCategory?, sentence: String) {
+                    error: String?, errorCategory: FailureCategory?, sentence: String, remainingUnknown: Bool = false) {
             self.dryRun = dryRun
             self.alreadyClean = alreadyClean
             self.objectsDeleted = objectsDeleted
@@ -57,12 +59,18 @@ public struct ValidationReport: Sendable, Codable {
             self.databasePresent = databasePresent
             self.remainingSample = remainingSample
             self.keyFailures = keyFailures
+            self.remainingUnknown = remainingUnknown ? true : nil
             self.error = error
             self.errorCategory = errorCategory
             self.sentence = sentence
         }
 
-        var proven: Bool { !dryRun && error == nil && objectsRemaining == 0 && uploadsRemaining == 0 && !databasePresent && keyFailures == 0 }
+        var proven: Bool { !dryRun && error == nil && !somethingRemains }
+
+        /// Run data is (or may be) left: objects, uploads, the database, keys S3 refused, or an inventory that failed.
+        var somethingRemains: Bool {
+            objectsRemaining > 0 || uploadsRemaining > 0 || databasePresent || keyFailures > 0 || remainingUnknown == true
+        }
     }
 
     public var runId: String
@@ -127,7 +135,12 @@ public struct ValidationReport: Sendable, Codable {
         if cleanup.dryRun {
             concerns = true
             reasons.append("dry run: nothing was deleted")
-        } else if !cleanup.proven {
+        } else if cleanup.remainingUnknown == true {
+            classes.append(.cleanup)
+            reasons.append("run data may remain after cleanup: what is left could not be listed")
+            fail = true
+        } else if cleanup.somethingRemains {
+            // Only when something is actually left: a cleanup that stopped with nothing remaining is not a cleanup failure.
             classes.append(.cleanup)
             reasons.append("run data remains after cleanup (\(cleanup.objectsRemaining) object(s), \(cleanup.uploadsRemaining) upload(s), database \(cleanup.databasePresent ? "present" : "absent"))")
             fail = true

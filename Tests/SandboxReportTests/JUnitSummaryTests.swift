@@ -120,13 +120,31 @@ final class JUnitSummaryTests: XCTestCase {
         XCTAssertTrue(mismatched.problem?.hasPrefix("not well-formed XML (") ?? false, String(describing: mismatched.problem))
     }
 
-    func testTruncatedFileIsMalformed() throws {
+    func testTruncatedFileIsMalformed() {
         // A file cut off mid-write (a killed pytest, a full disk) must not count as results.
-        let summary = JUnitSummary.parse(Data("<testsuites><testsuite><testcase classname='a' name='b'>".utf8), file: "cut.xml")
-        if summary.status == .parsed {
-            throw XCTSkip("known gap in JUnitSummary: FoundationXML on Linux accepts unclosed elements (and trailing elements) at end of input")
+        let cut = Self.pytestXML.prefix(Self.pytestXML.count / 2)
+        for text in ["<testsuites><testsuite><testcase classname='a' name='b'>",
+                     "<testsuites><testsuite><testcase classname='a' name='b'/></testsuite>",
+                     "<testsuite><testcase name='a'/>", String(cut)] {
+            let summary = JUnitSummary.parse(Data(text.utf8), file: "cut.xml")
+            XCTAssertEqual(summary.status, .malformed, text)
+            XCTAssertEqual(summary.tests, 0, text)
+            XCTAssertTrue(summary.problem?.hasPrefix("not well-formed XML (") ?? false, "\(text): \(String(describing: summary.problem))")
         }
-        XCTAssertEqual(summary.status, .malformed)
+    }
+
+    func testTrailingJunkIsMalformed() {
+        for text in ["<testsuite><testcase name='a'/></testsuite><testsuite><testcase name='b'/></testsuite>",
+                     "<testsuite><testcase name='a'/></testsuite><extra/>",
+                     "<testsuite><testcase name='a'/></testsuite>garbage"] {
+            let summary = JUnitSummary.parse(Data(text.utf8), file: "junk.xml")
+            XCTAssertEqual(summary.status, .malformed, text)
+            XCTAssertEqual(summary.tests, 0, text)
+        }
+        // Whitespace, comments and processing instructions after the root are fine.
+        let tidy = JUnitSummary.parse(Data("<testsuite><testcase name='a'/></testsuite>\n<!-- done -->\n".utf8), file: "ok.xml")
+        XCTAssertEqual(tidy.status, .parsed)
+        XCTAssertEqual(tidy.tests, 1)
     }
 
     func testWellFormedButNotJUnit() {

@@ -47,13 +47,22 @@ final class SecretScannerTests: XCTestCase {
                                     "a long base64 string shaped like an AWS session token"])
     }
 
-    func testSecretInAnEnvironmentAssignment() throws {
-        // `KEY=value` glues the name to the value ('=' is a base64 character), so the token is 44 characters, not 40.
-        let findings = SecretScanner.scan("AWS_SECRET_ACCESS_KEY=\(exampleSecretKey)", knownSecrets: [])
-        if findings.isEmpty {
-            throw XCTSkip("known gap in SecretScanner: a secret key written as NAME=VALUE is not found")
+    func testSecretInAnEnvironmentAssignment() {
+        // `KEY=value` must not glue the name to the value ('=' is base64 only as trailing padding).
+        for text in ["AWS_SECRET_ACCESS_KEY=\(exampleSecretKey)", "export AWS_SECRET_ACCESS_KEY=\(exampleSecretKey)\n",
+                     "KEY=\(exampleSecretKey)", "a=b=\(exampleSecretKey)", "SECRET==\(exampleSecretKey)"] {
+            XCTAssertEqual(SecretScanner.scan(text, knownSecrets: []).map(\.kind),
+                           ["a 40-character string shaped like an AWS secret access key"], text)
         }
-        XCTAssertEqual(findings.map(\.kind), ["a 40-character string shaped like an AWS secret access key"])
+        // A session token assigned with padding at its end is still one token.
+        XCTAssertEqual(SecretScanner.scan("AWS_SESSION_TOKEN=\(exampleSessionToken)", knownSecrets: []).count, 1)
+    }
+
+    func testEqualsIsPaddingOnlyAtTheEndOfAToken() {
+        XCTAssertEqual(SecretScanner.tokens(in: "NAME=value").map(String.init), ["NAME", "value"])
+        XCTAssertEqual(SecretScanner.tokens(in: "abc== def=").map(String.init), ["abc==", "def="])
+        XCTAssertEqual(SecretScanner.tokens(in: "a==b=c==").map(String.init), ["a", "b", "c=="])
+        XCTAssertEqual(SecretScanner.tokens(in: "=lead = == x").map(String.init), ["lead", "x"])
     }
 
     func testOrdinaryReportContentIsNotFlagged() {
@@ -80,7 +89,7 @@ final class SecretScannerTests: XCTestCase {
     }
 
     func testTokensSplitAtNonBase64Characters() {
-        XCTAssertEqual(SecretScanner.tokens(in: "a-b c/d+e=f:g").map(String.init), ["a", "b", "c/d+e=f", "g"])
+        XCTAssertEqual(SecretScanner.tokens(in: "a-b c/d+e=f:g").map(String.init), ["a", "b", "c/d+e", "f", "g"])
         XCTAssertTrue(SecretScanner.isSecretKeyShaped(Substring(exampleSecretKey)))
         XCTAssertFalse(SecretScanner.isSecretKeyShaped("0123456789abcdef0123456789ABCDEF01234567"))
         XCTAssertFalse(SecretScanner.isSecretKeyShaped("ALLUPPERCASEANDDIGITS0123456789ABCDEFGHI"))

@@ -82,6 +82,24 @@ final class ValidationReportClassificationTests: XCTestCase {
         }
     }
 
+    func testStoppedCleanupWithNothingLeftIsNotACleanupFailure() {
+        // The error is the cause; "run data remains (0 objects...)" would contradict the inventory.
+        let report = Fixture.report(cleanup: Fixture.cleanup(error: "ThrottlingException: rate exceeded", errorCategory: .aws))
+        XCTAssertEqual(report.status, .fail)
+        XCTAssertEqual(report.classifications, [.infrastructure])
+        XCTAssertEqual(report.reasons, ["cleanup stopped: ThrottlingException: rate exceeded"])
+        XCTAssertFalse(MarkdownRenderer.render(report).contains("run data remains"))
+        // Something left, or an inventory that could not be taken, still is.
+        let left = Fixture.report(cleanup: Fixture.cleanup(databasePresent: true, error: "boom", errorCategory: .aws))
+        XCTAssertEqual(left.classifications, [.infrastructure, .cleanup])
+        var unknown = Fixture.cleanup(error: "connection refused", errorCategory: .infrastructure)
+        unknown.remainingUnknown = true
+        let report2 = Fixture.report(cleanup: unknown)
+        XCTAssertEqual(report2.classifications, [.infrastructure, .cleanup])
+        XCTAssertEqual(report2.reasons.last, "run data may remain after cleanup: what is left could not be listed")
+        XCTAssertTrue(MarkdownRenderer.render(report2).contains("could not be listed"))
+    }
+
     func testOtherErrorsAreInfrastructure() {
         for category in [FailureCategory.infrastructure, .aws, .state, .internal] {
             let report = Fixture.report(cleanup: Fixture.cleanup(error: "connection reset", errorCategory: category))
@@ -159,7 +177,7 @@ final class ValidationReportRenderingTests: XCTestCase {
             "| Started | 2025-01-02T03:04:05Z |",
             "| Finished | 2025-01-02T03:09:05Z |",
             "| sandbox | 0.3.0 |",
-            "| Stack | Stacks/aws-provider-tests.yaml (sha256 \(Fixture.stackHash.prefix(16))) |",
+            "| Stack | Stacks/aws-provider-tests.yaml (sha256 \(Fixture.stackHash)) |",
             "| Status | FAIL (product) |",
             "Cleanup deleted 12 objects and the run database; nothing remains under the run prefix.",
             "| junit.xml | parsed | 5 | 4 | 1 | 0 | 0 |",
@@ -176,6 +194,12 @@ final class ValidationReportRenderingTests: XCTestCase {
         let lines = markdown.components(separatedBy: "\n")
         XCTAssertEqual(Array(lines.prefix(3)), ["# Provider test run floe-provider-20250102T030405Z: FAIL", "",
                                                 "Cleanup deleted 12 objects and the run database; nothing remains under the run prefix."])
+    }
+
+    func testMarkdownShowsTheWholeStackHash() {
+        let markdown = MarkdownRenderer.render(Fixture.report())
+        XCTAssertEqual(Fixture.stackHash.count, 64)
+        XCTAssertTrue(markdown.contains("(sha256 \(Fixture.stackHash))"), markdown)
     }
 
     func testMarkdownWithoutWorkspaceTestsOrStart() {

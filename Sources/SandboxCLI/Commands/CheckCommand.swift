@@ -70,9 +70,7 @@ struct CheckCommand: AsyncParsableCommand {
                     throw SimpleError(.usage, "cannot write --junit \(junit): \(error.localizedDescription)")
                 }
             }
-            if let summary = invocation.environment["GITHUB_STEP_SUMMARY"], !summary.isEmpty {
-                StepSummary.append(invocation.redactor.redact(CheckView.markdown(report)), to: summary)
-            }
+            StepSummary.append(invocation.redactor.redact(CheckView.markdown(report)), environment: invocation.environment)
             if output.json {
                 console.out(try JSONOutput.encode(report))
             } else if env {
@@ -94,17 +92,6 @@ struct CheckCommand: AsyncParsableCommand {
         if report.credentialFailure { return SandboxExit.credentials }
         if report.usageFailure { return SandboxExit.usage }
         return SandboxExit.failure
-    }
-}
-
-/// Appends Markdown to the GitHub step summary file, creating it when missing.
-enum StepSummary {
-    static func append(_ markdown: String, to path: String) {
-        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
-        guard let handle = FileHandle(forWritingAtPath: path) else { return }
-        handle.seekToEndOfFile()
-        handle.write(Data(markdown.utf8))
-        try? handle.close()
     }
 }
 

@@ -81,18 +81,14 @@ struct CleanupCommand: AsyncParsableCommand {
             secrets.insert(credentials.secretAccessKey)
             if let token = credentials.sessionToken { secrets.insert(token) }
         }
-        let written = try ReportWriter.write(report, directory: reportDir, knownSecrets: secrets, stamp: finished)
+        // Absolute, so the path recorded in state still finds the report from another directory (sandbox report).
+        let directory = URL(fileURLWithPath: reportDir).standardizedFileURL.path
+        let written = try ReportWriter.write(report, directory: directory, knownSecrets: secrets, stamp: finished)
         if !dryRun {
             try await record(scope: scope, result: result, report: report, reportPath: written.jsonPath, state: session.state,
                        started: startedCleanup, finished: finished)
         }
-        if let summary = invocation.environment["GITHUB_STEP_SUMMARY"], !summary.isEmpty {
-            if let handle = FileHandle(forWritingAtPath: summary) {
-                handle.seekToEndOfFile()
-                handle.write(Data((written.markdown + "\n").utf8))
-                try? handle.close()
-            }
-        }
+        StepSummary.append(written.markdown, environment: invocation.environment)
         if output.json {
             console.out(try report.json())
         } else {

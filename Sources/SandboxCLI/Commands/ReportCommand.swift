@@ -29,12 +29,7 @@ struct ReportCommand: AsyncParsableCommand {
             let report = try ValidationReport.decode(String(decoding: data, as: UTF8.self))
             let text = format == .json ? try report.json() : MarkdownRenderer.render(report)
             console.out(text)
-            if format == .md, let summary = invocation.environment["GITHUB_STEP_SUMMARY"], !summary.isEmpty,
-               let handle = FileHandle(forWritingAtPath: summary) {
-                handle.seekToEndOfFile()
-                handle.write(Data((text + "\n").utf8))
-                try? handle.close()
-            }
+            if format == .md { StepSummary.append(text, environment: invocation.environment) }
             return 0
         }
     }

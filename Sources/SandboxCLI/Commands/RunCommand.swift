@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SandboxCleanup
 import SandboxCore
+import SandboxReport
 import SandboxState
 
 /// `sandbox run`: mint and list test runs.
@@ -26,6 +27,15 @@ struct RunCommand: AsyncParsableCommand {
                 let scope = try runs.settings.scope(runId: runId)
                 let workspace = self.workspace ?? invocation.environment["SANDBOX_WORKSPACE"] ?? invocation.environment["GITHUB_JOB"]
                     ?? ProcessInfo.processInfo.hostName
+                // The workspace is stored in state and every report: never let a credential in.
+                var secrets = invocation.redactor.knownSecrets
+                if let credentials = try? await runs.session.aws.credentials.resolve()?.credentials {
+                    secrets.insert(credentials.secretAccessKey)
+                    if let token = credentials.sessionToken { secrets.insert(token) }
+                }
+                if let finding = SecretScanner.scan(workspace, knownSecrets: secrets).first {
+                    throw SimpleError(.usage, "refusing to record the run: its workspace name contains \(finding); nothing was recorded")
+                }
                 try await runs.session.state.update { store in
                     try store.recordRun(RunRecord(runId: runId, workspace: workspace, s3Prefix: scope.prefix, glueDatabase: scope.database,
                                                   startedAt: now, status: .open, finishedAt: nil, reportPath: nil, testResult: nil))

@@ -14,6 +14,9 @@ enum CleanupView {
             for table in before.sampleTables { console.out("    table \(table)") }
         } else if result.alreadyClean {
             console.out("Run \(report.runId) is already clean.")
+        } else if result.error != nil {
+            // Not "Cleaned": the sentence and reasons below say what stopped it and what may remain.
+            console.out("Cleanup of run \(report.runId) stopped early\(result.dryRun ? " (dry run: nothing deleted)" : ""): \(c.objectsDeleted) object(s), \(c.versionsDeleted) version(s), \(c.deleteMarkersDeleted) delete marker(s), \(c.uploadsAborted) upload(s), \(c.tablesDeleted) table(s) deleted, database \(c.databaseDeleted ? "deleted" : "not deleted"), with \(c.requests) requests.")
         } else {
             console.out("Cleaned run \(report.runId): \(c.objectsDeleted) object(s), \(c.versionsDeleted) version(s), \(c.deleteMarkersDeleted) delete marker(s), \(c.uploadsAborted) upload(s), \(c.tablesDeleted) table(s), database \(c.databaseDeleted ? "deleted" : "absent"); \(c.bytesDeleted) bytes in \(String(format: "%.2f", c.seconds))s with \(c.requests) requests.")
         }

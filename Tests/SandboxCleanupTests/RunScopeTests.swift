@@ -1,0 +1,138 @@
+import Foundation
+import SandboxCleanup
+import XCTest
+
+final class RunScopeTests: XCTestCase {
+    let referencePattern = "^floe-provider-[0-9]{8}T[0-9]{6}Z$"
+
+    func scope(_ runId: String, pattern: String? = nil, root: String = "runs/", gluePrefix: String = "floe_provider_") throws -> RunScope {
+        try RunScope(runId: runId, bucket: "floe-provider-tests-123456789012-eu-west-1", root: root, gluePrefix: gluePrefix,
+                     idPattern: pattern ?? referencePattern)
+    }
+
+    func testDerivesPrefixAndDatabaseExactly() throws {
+        let s = try scope("floe-provider-20250102T030405Z")
+        XCTAssertEqual(s.runId, "floe-provider-20250102T030405Z")
+        XCTAssertEqual(s.bucket, "floe-provider-tests-123456789012-eu-west-1")
+        XCTAssertEqual(s.root, "runs/")
+        XCTAssertEqual(s.prefix, "runs/floe-provider-20250102T030405Z/")
+        XCTAssertEqual(s.gluePrefix, "floe_provider_")
+        XCTAssertEqual(s.database, "floe_provider_floe_provider_20250102t030405z")
+        XCTAssertEqual(s.s3URI, "s3://floe-provider-tests-123456789012-eu-west-1/runs/floe-provider-20250102T030405Z/")
+
+        let nested = try scope("run-20250101T000000Z-2", pattern: testPattern, root: "ci/provider/runs/", gluePrefix: "sbx_")
+        XCTAssertEqual(nested.prefix, "ci/provider/runs/run-20250101T000000Z-2/")
+        XCTAssertEqual(nested.database, "sbx_run_20250101t000000z_2")
+        XCTAssertEqual(RunScope.databaseName(gluePrefix: "p_", runId: "A-B-c"), "p_a_b_c")
+    }
+
+    func testRejectsIdsThatAreNotOneRunFolder() {
+        let cases: [(String, String)] = [
+            ("", "empty"),
+            ("*", "'*'"),
+            ("../x", "'/'"),
+            ("runs", "does not match"),
+            ("a/b", "'/'"),
+            ("floe-provider-20250102T030405Z/", "'/'"),
+            ("floe-provider-20250102T030405Z\n", "control characters"),
+            ("floe-provider-20250102T030405Z ", "spaces"),
+            (" floe-provider-20250102T030405Z", "spaces"),
+            ("floe provider-20250102T030405Z", "spaces"),
+            ("floe-provider-20250102T030405Ž", "non-ASCII"),
+            ("floe-provider-2025０102T030405Z", "non-ASCII"),
+            ("floe-provider-20250102T030405Z%2F", "'%'"),
+            ("floe-provider-%32%30250102T030405Z", "'%'"),
+            ("floe-provider-20250102T030405", "does not match"),
+            ("xfloe-provider-20250102T030405Z", "does not match"),
+            ("floe-provider-20250102T030405Zx", "does not match"),
+            ("floe-provider-20250102t030405z", "does not match"),
+            (".", "not a run id"),
+            ("..", "'..'"),
+            ("floe-provider-20250102T030405Z\\", "'\\'"),
+            ("floe-provider-2025010?T030405Z", "'?'"),
+            ("floe-provider-20250102T030405Z\u{0}", "control characters"),
+            (String(repeating: "a", count: 129), "at most 128"),
+        ]
+        for (id, expected) in cases {
+            XCTAssertThrowsError(try scope(id), id.debugDescription) { error in
+                XCTAssertTrue("\(error)".contains(expected), "\(id.debugDescription): \(error)")
+                XCTAssertEqual(error.failureCategory, .usage, id.debugDescription)
+            }
+        }
+    }
+
+    func testLongIdsUpToTheLimit() throws {
+        let pattern = "^r-[a-z0-9-]+$"
+        XCTAssertNoThrow(try scope("r-" + String(repeating: "a", count: 126), pattern: pattern))
+        XCTAssertThrowsError(try scope("r-" + String(repeating: "a", count: 127), pattern: pattern))
+    }
+
+    func testPatternIsAnchoredWhateverTheStackWrote() throws {
+        XCTAssertNoThrow(try scope("run-1", pattern: "run-[0-9]"))
+        XCTAssertThrowsError(try scope("xrun-1", pattern: "run-[0-9]"))
+        XCTAssertThrowsError(try scope("run-12", pattern: "run-[0-9]"))
+        XCTAssertNoThrow(try scope("b", pattern: "^a|b$"))
+        XCTAssertThrowsError(try scope("ab", pattern: "^a|b$"))
+        XCTAssertThrowsError(try scope("run-1", pattern: "run-[0-9")) { error in
+            XCTAssertTrue("\(error)".contains("not a valid regular expression"), "\(error)")
+        }
+    }
+
+    func testRejectsIdsThatGiveNoValidDatabase() {
+        // S3 would take these, Glue would not: refuse before touching either.
+        for id in ["run.1", "run+1", "run=1", "run@1", "run:1"] {
+            XCTAssertThrowsError(try scope(id, pattern: ".*"), id)
+        }
+    }
+
+    func testRejectsInvalidBucketRootAndGluePrefix() {
+        let id = "floe-provider-20250102T030405Z"
+        XCTAssertThrowsError(try RunScope(runId: id, bucket: "Bad_Bucket", root: "runs/", gluePrefix: "p_", idPattern: referencePattern))
+        for root in ["", "/runs/", "runs", "../runs/", "runs//", "a/*/"] {
+            XCTAssertThrowsError(try scope(id, root: root), root)
+        }
+        for prefix in ["", "Floe_", "floe", "floe-provider_"] {
+            XCTAssertThrowsError(try scope(id, gluePrefix: prefix), prefix)
+        }
+    }
+
+    func testContainsOnlyKeysUnderThePrefixByteForByte() throws {
+        let s = try scope("run-20250101T000000Z", pattern: testPattern)
+        for key in ["runs/run-20250101T000000Z/", "runs/run-20250101T000000Z/a", "runs/run-20250101T000000Z/a/b/c d",
+                    "runs/run-20250101T000000Z/\u{301}leading-combining-mark", "runs/run-20250101T000000Z/😀"] {
+            XCTAssertTrue(s.contains(key: key), key.debugDescription)
+        }
+        for key in ["runs/run-20250101T000000Z", "runs/run-20250101T000000Z-2/a", "runs/run-20250101T000000Zx/a",
+                    "runs/run-20250101T000000Z\u{301}/a", "runs/run-20250101t000000z/a", "RUNS/run-20250101T000000Z/a",
+                    "run-20250101T000000Z/a", "", "runs/", "runs/run-20250101T000000Z/a\u{0}b"] {
+            XCTAssertFalse(s.contains(key: key), key.debugDescription)
+        }
+    }
+
+    func testContainsDoesNotTreatCanonicallyEquivalentTextAsEqual() throws {
+        // U+212A KELVIN SIGN is canonically equivalent to "K": Swift's String.hasPrefix says the key is inside, S3 does not.
+        let s = try scope("run-K1", pattern: "^run-[A-Z0-9]+$")
+        XCTAssertTrue("runs/run-\u{212A}1/x".hasPrefix(s.prefix), "precondition: String comparison is canonical")
+        XCTAssertFalse(s.contains(key: "runs/run-\u{212A}1/x"))
+        XCTAssertTrue(s.contains(key: "runs/run-K1/x"))
+    }
+
+    /// No two distinct valid run ids have overlapping scopes, however alike (fixed seed).
+    func testDistinctRunsNeverOverlap() throws {
+        var rng = SeededGenerator(seed: 42)
+        var ids = Set<String>()
+        while ids.count < 150 {
+            let base = String(format: "run-2025%02d%02dT%02d%02d%02dZ", Int.random(in: 1...2, using: &rng), Int.random(in: 1...2, using: &rng),
+                              Int.random(in: 0...1, using: &rng), Int.random(in: 0...1, using: &rng), Int.random(in: 0...1, using: &rng))
+            ids.insert(Bool.random(using: &rng) ? base : base + "-\(Int.random(in: 0...12, using: &rng))")
+        }
+        let scopes = try ids.map { try scope($0, pattern: testPattern) }
+        for a in scopes {
+            for b in scopes where a.runId != b.runId {
+                XCTAssertFalse(a.contains(key: b.prefix), "\(a.runId) contains \(b.runId)")
+                XCTAssertFalse(a.contains(key: b.prefix + "x"), "\(a.runId) contains \(b.runId)")
+                XCTAssertNotEqual(a.database, b.database)
+            }
+        }
+    }
+}
