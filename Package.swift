@@ -70,5 +70,6 @@ let package = Package(
         .testTarget(name: "SandboxEngineTests", dependencies: ["SandboxEngine", "SandboxTestSupport"]),
         .testTarget(name: "SandboxCleanupTests", dependencies: ["SandboxCleanup", "SandboxTestSupport"]),
         .testTarget(name: "SandboxCLITests", dependencies: ["SandboxTestSupport"]),
+        .testTarget(name: "SandboxBackendTests", dependencies: ["SandboxBackend", "SandboxState", "SandboxServices", "SandboxTestSupport"]),
     ]
 )

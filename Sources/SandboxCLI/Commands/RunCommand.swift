@@ -22,9 +22,6 @@ struct RunCommand: AsyncParsableCommand {
             let console = Console(redactor: invocation.redactor)
             try await execute(console) {
                 let runs = try await RunSession.open(invocation, stackOptions: stackOptions, awsOptions: aws)
-                let now = invocation.clock.now()
-                let runId = RunIdentifier.mint(template: runs.settings.scheme.idTemplate, at: now)
-                let scope = try runs.settings.scope(runId: runId)
                 let workspace = self.workspace ?? invocation.environment["SANDBOX_WORKSPACE"] ?? invocation.environment["GITHUB_JOB"]
                     ?? ProcessInfo.processInfo.hostName
                 // The workspace is stored in state and every report: never let a credential in.
@@ -36,10 +33,7 @@ struct RunCommand: AsyncParsableCommand {
                 if let finding = SecretScanner.scan(workspace, knownSecrets: secrets).first {
                     throw SimpleError(.usage, "refusing to record the run: its workspace name contains \(finding); nothing was recorded")
                 }
-                try await runs.session.state.update { store in
-                    try store.recordRun(RunRecord(runId: runId, workspace: workspace, s3Prefix: scope.prefix, glueDatabase: scope.database,
-                                                  startedAt: now, status: .open, finishedAt: nil, reportPath: nil, testResult: nil))
-                }
+                let (runId, scope) = try await RunCommand.mintUnique(runs: runs, workspace: workspace, now: invocation.clock.now())
                 let scheme = runs.settings.scheme
                 if output.json {
                     console.out(try JSONOutput.encode([
@@ -54,6 +48,24 @@ struct RunCommand: AsyncParsableCommand {
                 return 0
             }
         }
+    }
+
+    /// Mints an id no recorded run has: runners that start in the same second get the next free second,
+    /// decided against the newest state (remote writers retry on conflicts), so two jobs never share a prefix.
+    static func mintUnique(runs: RunSession, workspace: String, now: Date, attempts: Int = 60) async throws -> (String, RunScope) {
+        for offset in 0..<attempts {
+            let started = now.addingTimeInterval(Double(offset))
+            let runId = RunIdentifier.mint(template: runs.settings.scheme.idTemplate, at: started)
+            let scope = try runs.settings.scope(runId: runId)
+            let recorded = try await runs.session.state.update { store -> Bool in
+                guard try store.run(id: runId) == nil else { return false }
+                try store.recordRun(RunRecord(runId: runId, workspace: workspace, s3Prefix: scope.prefix, glueDatabase: scope.database,
+                                              startedAt: started, status: .open, finishedAt: nil, reportPath: nil, testResult: nil))
+                return true
+            }
+            if recorded { return (runId, scope) }
+        }
+        throw SimpleError(.state, "could not mint a free run id in \(attempts) tries; too many runs started at once")
     }
 
     struct List: AsyncParsableCommand {
