@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 
 /// The root command: `sandbox`.
@@ -20,6 +21,21 @@ public struct SandboxCommand: AsyncParsableCommand {
 /// The process entry point, called from the `sandbox` executable's `main.swift`.
 public enum SandboxEntry {
     public static func main() async {
-        await SandboxCommand.main(nil)
+        do {
+            var command = try SandboxCommand.parseAsRoot()
+            if var command = command as? AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            // Bad flags are a usage error: exit 2 as documented, not ArgumentParser's 64.
+            if SandboxCommand.exitCode(for: error).rawValue == ExitCode.validationFailure.rawValue {
+                let message = SandboxCommand.message(for: error).split(whereSeparator: \.isNewline).joined(separator: " ")
+                FileHandle.standardError.write(Data("error: \(message) (see sandbox help)\n".utf8))
+                SandboxCommand.exit(withError: ExitCode(SandboxExit.usage))
+            }
+            SandboxCommand.exit(withError: error)
+        }
     }
 }
