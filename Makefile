@@ -5,7 +5,7 @@ SWIFT ?= swift
 PYTHON ?= python3
 LLVM_COV ?= $(shell command -v /opt/swift/usr/bin/llvm-cov || command -v llvm-cov)
 
-.PHONY: all build release deps test coverage install demo completions clean
+.PHONY: all build release deps test coverage install demo completions clean bench bench-quick
 
 all: build
 
@@ -49,6 +49,16 @@ completions: build
 # The main job: a local moto endpoint, then validate, plan, apply, a no-op plan, a test run and its cleanup.
 demo: deps build
 	bash scripts/demo.sh
+
+# Benchmarks (not tests: nothing asserts a time). One local moto endpoint, started and stopped by bench/run.py;
+# sandbox vs Terraform + hashicorp/aws (lifecycle) and vs an aws-cli script (cleanup). Writes bench/RESULTS.md
+# (bench-quick: bench/RESULTS-quick.md). Extra flags: make bench BENCH_ARGS="--runs 7 --awscli-runs-20k 3".
+BENCH_ARGS ?=
+bench: deps release
+	$(PYTHON) bench/run.py --sandbox "$$($(SWIFT) build -c release --show-bin-path)/sandbox" $(BENCH_ARGS)
+
+bench-quick: deps release
+	$(PYTHON) bench/run.py --quick --sandbox "$$($(SWIFT) build -c release --show-bin-path)/sandbox" $(BENCH_ARGS)
 
 clean:
 	rm -rf .build State/*.sqlite* State/reports completions
