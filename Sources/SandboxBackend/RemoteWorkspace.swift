@@ -113,7 +113,7 @@ public struct RemoteWorkspace: Sendable {
 
     /// Applies `mutation` to the newest state and writes it back, re-reading and re-applying on conflicts, so
     /// concurrent writers of run and cleanup records never lose one another's records.
-    public func update<T: Sendable>(attempts: Int = 12, _ mutation: @Sendable (StateStore) throws -> T) async throws -> T {
+    public func update<T: Sendable>(attempts: Int = 60, _ mutation: @Sendable (StateStore) throws -> T) async throws -> T {
         let directory = try Self.privateDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         var delay = 0.05
@@ -126,8 +126,9 @@ public struct RemoteWorkspace: Sendable {
                 return result
             } catch let conflict as RemoteConflictError {
                 if attempt == attempts { throw conflict }
+                // Full jitter, so writers that collided once spread out instead of colliding again.
                 try await backend.sleeper.sleep(seconds: Double.random(in: 0...delay))
-                delay = min(1, delay * 2)
+                delay = min(2, delay * 2)
             }
         }
         throw RemoteConflictError(location: backend.location, reason: "gave up after \(attempts) conflicting writes")
