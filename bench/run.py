@@ -648,6 +648,8 @@ def render(b: Bench, ctx: dict) -> str:
     L.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for objects, tables in ctx["cleanup_sizes"]:
         sk, ak = f"cleanup/{objects}/sandbox", f"cleanup/{objects}/awscli"
+        if not b.n(sk) and not b.n(ak):
+            continue  # section not run (--sections)
         sw, aw = b.med(sk, "wall"), b.med(ak, "wall")
         sr, ar = b.med(sk, "rss_kb"), b.med(ak, "rss_kb")
         sq, aq = b.med(sk, "requests"), b.med(ak, "requests")
