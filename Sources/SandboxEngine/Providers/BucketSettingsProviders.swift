@@ -39,10 +39,7 @@ struct PublicAccessBlockProvider: ResourceProvider {
         let block = PublicAccessBlock(blockPublicAcls: desired.bool("block_public_acls") ?? true, ignorePublicAcls: desired.bool("ignore_public_acls") ?? true,
                                       blockPublicPolicy: desired.bool("block_public_policy") ?? true, restrictPublicBuckets: desired.bool("restrict_public_buckets") ?? true)
         try await context.s3.putPublicAccessBlock(bucket, block)
-        _ = try await context.consistency.poll({ try await read(desired, context: context) }, until: { live in
-            guard let live else { return false }
-            return differences(desired: desired, live: live).isEmpty
-        })
+        try await awaitMatch(desired, identity: desired, context: context)
         return desired
     }
 
@@ -80,10 +77,7 @@ struct BucketEncryptionProvider: ResourceProvider {
         let encryption = BucketEncryption(algorithm: algorithm, kmsKeyId: algorithm == "aws:kms" ? desired.string("kms_key_id") : nil,
                                           bucketKeyEnabled: desired.bool("bucket_key_enabled"))
         try await context.s3.putBucketEncryption(bucket, encryption)
-        _ = try await context.consistency.poll({ try await read(desired, context: context) }, until: { live in
-            guard let live else { return false }
-            return differences(desired: desired, live: live).isEmpty
-        })
+        try await awaitMatch(desired, identity: desired, context: context)
         return desired
     }
 
@@ -132,10 +126,7 @@ struct BucketVersioningProvider: ResourceProvider {
         let want = desired.string("status") ?? "Disabled"
         if want == "Disabled" && live.string("status") == "Disabled" { return desired }
         try await context.s3.putBucketVersioning(bucket, want == "Enabled" ? .enabled : .suspended)
-        _ = try await context.consistency.poll({ try await read(desired, context: context) }, until: { live in
-            guard let live else { return false }
-            return differences(desired: desired, live: live).isEmpty
-        })
+        try await awaitMatch(desired, identity: desired, context: context)
         return desired
     }
 
@@ -198,10 +189,7 @@ struct BucketLifecycleProvider: ResourceProvider {
                                  abortIncompleteMultipartUploadDays: desired.int("abort_incomplete_upload_days") ?? 1,
                                  noncurrentVersionExpirationDays: nil)
         try await context.s3.putBucketLifecycle(bucket, rules: others + [rule])
-        _ = try await context.consistency.poll({ try await read(desired, context: context) }, until: { live in
-            guard let live else { return false }
-            return differences(desired: desired, live: live).isEmpty
-        })
+        try await awaitMatch(desired, identity: desired, context: context)
         return desired
     }
 

@@ -85,11 +85,7 @@ struct IAMPolicyProvider: ResourceProvider {
             let changed = want.filter { have[$0.key] != $0.value }
             if !changed.isEmpty { try await context.iam.tagPolicy(arn: arn, tags: changed) }
         }
-        let updated = out
-        _ = try await context.consistency.poll({ try await read(updated, context: context) }, until: { live in
-            guard let live else { return false }
-            return differences(desired: desired, live: live).isEmpty
-        })
+        try await awaitMatch(desired, identity: out, context: context)
         return out
     }
 

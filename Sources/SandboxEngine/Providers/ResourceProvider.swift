@@ -79,6 +79,15 @@ extension ResourceProvider {
         return changes
     }
 
+    /// Reads back after a write until the live resource matches `desired` (AWS is eventually consistent);
+    /// bounded by the context's policy, and no wait at all when the first read already matches.
+    func awaitMatch(_ desired: Attributes, identity: Attributes, context: ProviderContext) async throws {
+        _ = try await context.consistency.poll({ try await read(identity, context: context) }, until: { live in
+            guard let live else { return false }
+            return differences(desired: desired, live: live).isEmpty
+        })
+    }
+
     static func same(_ a: JSONValue, _ b: JSONValue?, type: PropertyType) -> Bool {
         guard let b else { return false }
         switch type {
