@@ -58,6 +58,8 @@ public struct CommandRunner: Sendable {
             "AWS_CONFIG_FILE": directory.appendingPathComponent("aws-config").path,
             "AWS_SHARED_CREDENTIALS_FILE": directory.appendingPathComponent("aws-credentials").path,
             "SANDBOX_LOG": "warn",
+            // A stalled exchange with the local endpoint fails fast and is retried instead of eating the test's time.
+            "SANDBOX_HTTP_TIMEOUT": "20",
         ]
         for (key, value) in extraEnvironment { env[key] = value }
         return env

@@ -63,8 +63,9 @@ public struct AWSEnvironment: Sendable {
         let attempts = try Self.maxAttempts(flag: options.maxAttempts, environment: environment, profile: profile)
         let retryPolicy = RetryPolicy(maxAttempts: attempts)
 
+        let httpTimeout = try Self.httpTimeout(environment)
         let base = AWSClient(region: region.region, endpoints: endpoints, credentialProvider: NoCredentialProvider(),
-                             transport: transport ?? URLSessionTransport(), retryPolicy: retryPolicy, clock: clock,
+                             transport: transport ?? URLSessionTransport(timeout: httpTimeout), retryPolicy: retryPolicy, clock: clock,
                              sleeper: sleeper, log: log, stats: stats)
         let context = CredentialContext(environment: environment, client: base, redactor: redactor, processTimeout: processTimeout)
         let chain = Self.defaultChain(selection: selection, config: config, context: context)
@@ -97,6 +98,15 @@ public struct AWSEnvironment: Sendable {
         links.append(.init("profile \(selection.name) (\(config.credentialsPath), \(config.configPath))",
                            ProfileCredentialProvider(profile: selection.name, config: config, context: context)))
         return CredentialChain(links, redactor: context.redactor)
+    }
+
+    /// Seconds an HTTP exchange may stall before it fails and is retried: `SANDBOX_HTTP_TIMEOUT`, default 60.
+    static func httpTimeout(_ environment: [String: String]) throws -> TimeInterval {
+        guard let raw = nonEmpty(environment["SANDBOX_HTTP_TIMEOUT"]) else { return 60 }
+        guard let value = Double(raw), value > 0, value <= 3600 else {
+            throw SimpleError(.usage, "SANDBOX_HTTP_TIMEOUT must be a number of seconds between 0 and 3600, got '\(raw)'")
+        }
+        return value
     }
 
     /// `--max-attempts` > `AWS_MAX_ATTEMPTS` > the profile's `max_attempts` > 3.
