@@ -32,7 +32,12 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
         }
         let endpoint = "\(request.url.scheme ?? "http")://\(request.url.host ?? "?")\(request.url.port.map { ":\($0)" } ?? "")"
         do {
-            let (data, response) = try await session.data(for: urlRequest)
+            // An unstructured task shields the exchange from cancellation: cancelling URLSession's async data(for:)
+            // while its response is being delivered deadlocks swift-corelibs-foundation (seen in `sandbox check`).
+            // A cancelled caller still gets its answer or the request timeout.
+            let session = self.session
+            let request = urlRequest
+            let (data, response) = try await Task { try await session.data(for: request) }.value
             guard let http = response as? HTTPURLResponse else {
                 throw TransportError(kind: .other, endpoint: endpoint, detail: "response is not HTTP")
             }
