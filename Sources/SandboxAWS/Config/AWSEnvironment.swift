@@ -64,7 +64,7 @@ public struct AWSEnvironment: Sendable {
         let retryPolicy = RetryPolicy(maxAttempts: attempts)
 
         let base = AWSClient(region: region.region, endpoints: endpoints, credentialProvider: NoCredentialProvider(),
-                             transport: transport ?? URLSessionTransport(), retryPolicy: retryPolicy, clock: clock,
+                             transport: try transport ?? URLSessionTransport(timeout: Self.httpTimeout(environment)), retryPolicy: retryPolicy, clock: clock,
                              sleeper: sleeper, log: log, stats: stats)
         let context = CredentialContext(environment: environment, client: base, redactor: redactor, processTimeout: processTimeout)
         let chain = Self.defaultChain(selection: selection, config: config, context: context)
@@ -109,6 +109,15 @@ public struct AWSEnvironment: Sendable {
             throw SimpleError(.usage, "\(profile.location(of: "max_attempts")): max_attempts must be an integer between 1 and 20, got '\(raw)'")
         }
         return value
+    }
+
+    /// `SANDBOX_HTTP_TIMEOUT`: whole seconds before a request with no answer fails (default 60; tests use a short one).
+    static func httpTimeout(_ environment: [String: String]) throws -> TimeInterval {
+        guard let raw = nonEmpty(environment["SANDBOX_HTTP_TIMEOUT"]) else { return 60 }
+        guard let value = Int(raw), (1...3600).contains(value) else {
+            throw SimpleError(.usage, "SANDBOX_HTTP_TIMEOUT must be a whole number of seconds between 1 and 3600, got '\(raw)'")
+        }
+        return TimeInterval(value)
     }
 
     /// Registers secrets that are known before any request, so even early error text cannot leak them.
