@@ -71,5 +71,10 @@ let package = Package(
         .testTarget(name: "SandboxCleanupTests", dependencies: ["SandboxCleanup", "SandboxTestSupport"]),
         .testTarget(name: "SandboxCLITests", dependencies: ["SandboxTestSupport"]),
         .testTarget(name: "SandboxBackendTests", dependencies: ["SandboxBackend", "SandboxState", "SandboxServices", "SandboxTestSupport"]),
+
+        // Fuzzing: the properties, the libFuzzer/replay driver (`make fuzz`) and their seeded run in `make test`.
+        .target(name: "SandboxFuzzing", dependencies: ["SandboxCore", "SandboxStack", "SandboxCleanup"], path: "Tests/Fuzz/SandboxFuzzing"),
+        .executableTarget(name: "sandbox-fuzz", dependencies: ["SandboxFuzzing"], path: "Tests/Fuzz/Driver"),
+        .testTarget(name: "SandboxFuzzTests", dependencies: ["SandboxFuzzing", "SandboxCore", "SandboxStack", "SandboxCleanup"]),
     ]
 )

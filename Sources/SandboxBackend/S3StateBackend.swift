@@ -46,6 +46,9 @@ public final class S3StateBackend: Sendable {
             return try await s3.putObject(bucket: bucket, key: key, body: data, contentType: "application/vnd.sqlite3",
                                           ifNoneMatch: eTag == nil ? "*" : nil, ifMatch: eTag)
         } catch let error as AWSError where Self.isPrecondition(error) {
+            // A write whose answer was lost (a timeout, a reset) is retried and then fails its own condition: when the
+            // object holds exactly our bytes, the first attempt landed.
+            if let current = try? await fetch(), current.data == data { return current.eTag }
             throw RemoteConflictError(location: location, reason: "someone else wrote the state since it was read")
         }
     }
@@ -60,10 +63,12 @@ public final class S3StateBackend: Sendable {
     public func lock(holder: String, operation: String, timeout: TimeInterval) async throws -> RemoteLockHandle {
         let started = clock.now()
         var delay = 0.25
+        var tried: Set<String> = []  // tokens of the locks this call wrote or tried to write
         while true {
             let now = clock.now()
             let candidate = RemoteLock(holder: holder, pid: ProcessInfo.processInfo.processIdentifier, host: ProcessInfo.processInfo.hostName,
                                        operation: operation, since: now, expires: now.addingTimeInterval(lockTTL), token: UUID().uuidString)
+            tried.insert(candidate.token)
             do {
                 let eTag = try await s3.putObject(bucket: bucket, key: lockKey, body: try candidate.encoded(), contentType: "application/json",
                                                   ifNoneMatch: "*", ifMatch: nil)
@@ -72,6 +77,10 @@ public final class S3StateBackend: Sendable {
                 // Held: take it over if it expired, otherwise wait or give up.
             }
             let current = try await currentLockObject()
+            if let (held, eTag) = current, let held, tried.contains(held.token) {
+                // Our own write, retried after its answer was lost, failed its condition: the lock is ours.
+                return RemoteLockHandle(backend: self, lock: held, eTag: eTag, tookOver: nil)
+            }
             if let (held, eTag) = current, held.map({ $0.expires < now }) ?? true {
                 do {
                     let newETag = try await s3.putObject(bucket: bucket, key: lockKey, body: try candidate.encoded(), contentType: "application/json",
@@ -140,6 +149,14 @@ public final class RemoteLockHandle: @unchecked Sendable {
                 eTag = newTag
             }
         } catch let error as AWSError where S3StateBackend.isPrecondition(error) {
+            if let (held, tag) = try? await backend.currentLockObject(), let held, held.token == current.token {
+                // A renewal whose answer was lost and was retried: the lock object is still ours.
+                mutex.withLock {
+                    lock = held
+                    eTag = tag
+                }
+                return
+            }
             let holder = (try? await backend.currentLock()).flatMap { $0 }
             throw RemoteConflictError(location: backend.location,
                                       reason: "this process lost its lock\(holder.map { " to \($0)" } ?? ""); its changes were not uploaded")

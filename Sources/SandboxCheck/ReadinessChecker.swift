@@ -431,8 +431,9 @@ public struct ReadinessChecker: Sendable {
         var wroteObject = false
         var createdDatabase = false
         do {
-            _ = try await context.s3.putObject(bucket: scheme.bucket, key: key, body: body, contentType: "text/plain", ifNoneMatch: nil, ifMatch: nil)
+            // Marked before each call: a call whose answer was lost (a timeout, a reset) may still have acted.
             wroteObject = true
+            _ = try await context.s3.putObject(bucket: scheme.bucket, key: key, body: body, contentType: "text/plain", ifNoneMatch: nil, ifMatch: nil)
             let read = try await context.s3.getObject(bucket: scheme.bucket, key: key)
             guard read.body == body else {
                 try? await context.s3.deleteObject(bucket: scheme.bucket, key: key)
@@ -440,9 +441,17 @@ public struct ReadinessChecker: Sendable {
             }
             try await context.s3.deleteObject(bucket: scheme.bucket, key: key)
             wroteObject = false
-            try await context.glue.createDatabase(name: database, description: "sandbox access probe", parameters: [:])
             createdDatabase = true
-            try await context.glue.deleteDatabase(name: database)
+            do {
+                try await context.glue.createDatabase(name: database, description: "sandbox access probe", parameters: [:])
+            } catch let error as AWSError where error.code == "AlreadyExistsException" {
+                // The name is this probe's own: the retry of a create whose answer was lost.
+            }
+            do {
+                try await context.glue.deleteDatabase(name: database)
+            } catch let error as AWSError where error.kind == .notFound {
+                // The retry of a delete whose answer was lost.
+            }
             createdDatabase = false
         } catch {
             if wroteObject { try? await context.s3.deleteObject(bucket: scheme.bucket, key: key) }

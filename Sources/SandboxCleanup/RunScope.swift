@@ -17,17 +17,18 @@ public struct RunScope: Sendable, Equatable, Codable {
 
     public static let maxRunIdLength = 128
 
-    /// Validates every part; throws a usage error naming the first problem.
+    /// Validates every part; throws a usage error naming the first problem (values quoted with escapes: a root or prefix
+    /// can come from a variable, and an error line must not carry control characters to a terminal).
     public init(runId: String, bucket: String, root: String, gluePrefix: String, idPattern: String) throws {
         try Self.checkRunId(runId, pattern: idPattern)
         if let problem = NameRule.s3Bucket.problem(with: bucket) {
-            throw SimpleError(.usage, "run bucket '\(bucket)': \(problem)")
+            throw SimpleError(.usage, "run bucket '\(Diagnostic.escapingControlCharacters(bucket))': \(problem)")
         }
         if let problem = NameRule.runPrefix.problem(with: root) {
-            throw SimpleError(.usage, "run root '\(root)': \(problem)")
+            throw SimpleError(.usage, "run root '\(Diagnostic.escapingControlCharacters(root))': \(problem)")
         }
         if let problem = NameRule.gluePrefix.problem(with: gluePrefix) {
-            throw SimpleError(.usage, "Glue prefix '\(gluePrefix)': \(problem)")
+            throw SimpleError(.usage, "Glue prefix '\(Diagnostic.escapingControlCharacters(gluePrefix))': \(problem)")
         }
         let prefix = root + runId + "/"
         // Defence in depth: the prefix must be strictly below the root and one level deep.
@@ -53,7 +54,7 @@ public struct RunScope: Sendable, Equatable, Codable {
     }
 
     static func checkRunId(_ runId: String, pattern: String) throws {
-        let shown = runId.debugDescription
+        let shown = Diagnostic.escapingControlCharacters(runId.debugDescription)  // debugDescription leaves C1 controls raw
         guard !runId.isEmpty else { throw SimpleError(.usage, "run id is empty; pass --run RUN_ID") }
         guard runId.count <= maxRunIdLength else {
             throw SimpleError(.usage, "run id is \(runId.count) characters; at most \(maxRunIdLength)")

@@ -21,10 +21,35 @@ public struct Diagnostic: Sendable, Hashable, Codable, CustomStringConvertible {
     public let location: SourceLocation?
     public let message: String
 
+    /// Control characters and line separators in `message` (user text echoed back, such as a key with a newline or a
+    /// terminal escape) are written as escapes, so a diagnostic is always one line a terminal will not act on.
     public init(_ severity: Severity = .error, at location: SourceLocation?, _ message: String) {
         self.severity = severity
         self.location = location
-        self.message = message
+        self.message = Self.escapingControlCharacters(message)
+    }
+
+    /// `text` with control characters, line and paragraph separators written as `\n`, `\r`, `\t` or `\u{XX}`.
+    public static func escapingControlCharacters(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: Self.needsEscape) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where needsEscape(scalar): out += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .control, .lineSeparator, .paragraphSeparator: return true
+        default: return false
+        }
     }
 
     public var description: String {

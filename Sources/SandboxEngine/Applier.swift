@@ -1,4 +1,5 @@
 import Foundation
+import SandboxAWS
 import SandboxCore
 import SandboxGraph
 import SandboxState
@@ -189,12 +190,24 @@ public struct Applier: Sendable {
             if let live, change.action != .replace {
                 result = try await provider.update(desired, live: live, context: context)
             } else {
-                result = try await provider.create(desired, context: context)
+                result = try await createOrAdopt(provider, desired)
             }
             let attributes = desired.merging(result) { _, computed in computed }
             try store.upsert(ResourceRecord(address: change.address, physicalId: provider.physicalId(attributes), attributes: attributes,
                                             dependencies: change.dependencies, status: .created))
             await known.set(name, attributes)
+        }
+    }
+
+    /// Creates the resource. When the answer to a create is lost (a timeout or a reset after AWS acted), the client
+    /// retries and the retry fails as "already exists": if what exists is exactly what was asked for, it is ours.
+    func createOrAdopt(_ provider: ResourceProvider, _ desired: Attributes) async throws -> Attributes {
+        do {
+            return try await provider.create(desired, context: context)
+        } catch let error as AWSError where error.kind == .conflict {
+            guard provider.hasRemoteObject, let live = try? await provider.read(desired, context: context),
+                  provider.differences(desired: desired, live: live).isEmpty else { throw error }
+            return desired.merging(live) { wanted, _ in wanted }
         }
     }
 

@@ -61,9 +61,17 @@ public struct CommandRunner: Sendable {
             // A stalled exchange with the local endpoint fails fast and is retried instead of eating the test's time.
             "SANDBOX_HTTP_TIMEOUT": "20",
         ]
+        if let profile = Self.childProfileFile { env["LLVM_PROFILE_FILE"] = profile }
         for (key, value) in extraEnvironment { env[key] = value }
         return env
     }
+
+    /// Under `swift test --enable-code-coverage`, the binary's own profiles go next to the test bundle's, merged online
+    /// into a small pool (%4m), so `make coverage` counts what the integration tests ran in the `sandbox` process.
+    static let childProfileFile: String? = {
+        guard let parent = ProcessInfo.processInfo.environment["LLVM_PROFILE_FILE"], !parent.isEmpty else { return nil }
+        return URL(fileURLWithPath: parent).deletingLastPathComponent().appendingPathComponent("sandbox-%4m.profraw").path
+    }()
 
     /// Runs `sandbox ARGS` to completion (bounded by `timeout` seconds).
     @discardableResult

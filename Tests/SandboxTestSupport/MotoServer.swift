@@ -165,11 +165,11 @@ public final class MotoServer: @unchecked Sendable {
     }()
 
     /// Override with SANDBOX_PYTHON=/path/to/python when python3 on PATH lacks moto.
-    private static var pythonExecutable: String {
+    static var pythonExecutable: String {
         ProcessInfo.processInfo.environment["SANDBOX_PYTHON"] ?? "python3"
     }
 
-    private static func pythonProcess(_ arguments: [String]) -> Process {
+    static func pythonProcess(_ arguments: [String]) -> Process {
         let p = Process()
         // env execs python in place, so processIdentifier is python's own PID.
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -184,7 +184,7 @@ public final class MotoServer: @unchecked Sendable {
     }
 
     /// Directory holding Package.swift, found by walking up from this source file.
-    private static let repoRoot: URL = {
+    static let repoRoot: URL = {
         var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         while dir.path != "/" {
             if FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) { return dir }
@@ -243,7 +243,7 @@ extension MotoServer {
     }
 }
 
-private final class ResultBox: @unchecked Sendable {
+final class ResultBox: @unchecked Sendable {
     private let lock = NSLock()
     private var data: Data?
     private var status: Int?
@@ -263,7 +263,7 @@ private final class ResultBox: @unchecked Sendable {
 }
 
 /// Reads a pipe on its own thread until EOF: keeps the last 8 KB and spots the "READY <port>" line.
-private final class OutputReader: @unchecked Sendable {
+final class OutputReader: @unchecked Sendable {
     private let handle: FileHandle
     private let lookForReady: Bool
     private let lock = NSLock()

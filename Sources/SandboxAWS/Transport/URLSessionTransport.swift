@@ -32,12 +32,7 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
         }
         let endpoint = "\(request.url.scheme ?? "http")://\(request.url.host ?? "?")\(request.url.port.map { ":\($0)" } ?? "")"
         do {
-            // An unstructured task shields the exchange from cancellation: cancelling URLSession's async data(for:)
-            // while its response is being delivered deadlocks swift-corelibs-foundation (seen in `sandbox check`).
-            // A cancelled caller still gets its answer or the request timeout.
-            let session = self.session
-            let request = urlRequest
-            let (data, response) = try await Task { try await session.data(for: request) }.value
+            let (data, response) = try await Self.perform(urlRequest, on: session)
             guard let http = response as? HTTPURLResponse else {
                 throw TransportError(kind: .other, endpoint: endpoint, detail: "response is not HTTP")
             }
@@ -55,6 +50,32 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
         }
     }
 
+    /// `URLSession.data(for:)` on Linux can deadlock when its Swift task is cancelled as the answer arrives: its
+    /// cancellation handler runs `URLSessionTask.cancel()`, a `sync` onto the session's queue, while holding the task's
+    /// status lock, and the session's queue, delivering the answer, waits for that lock to resume the continuation.
+    /// An `async let` cancelled by a sibling's error did exactly that and hung `sandbox check` for good. Here the
+    /// URLSession task is cancelled from another queue, never synchronously under that lock.
+    static func perform(_ request: URLRequest, on session: URLSession) async throws -> (Data, URLResponse) {
+        let handle = CancellableTask()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let task = session.dataTask(with: request) { data, response, error in
+                    if let error {
+                        continuation.resume(throwing: error)
+                    } else if let response {
+                        continuation.resume(returning: (data ?? Data(), response))
+                    } else {
+                        continuation.resume(throwing: URLError(.badServerResponse))
+                    }
+                }
+                handle.set(task)
+                task.resume()
+            }
+        } onCancel: {
+            handle.cancel()
+        }
+    }
+
     static func kind(of error: URLError) -> TransportError.Kind {
         switch error.code {
         case .cannotConnectToHost: return .connectionRefused
@@ -63,5 +84,33 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
         case .networkConnectionLost, .notConnectedToInternet: return .connectionLost
         default: return .other
         }
+    }
+}
+
+/// The URLSession task behind one request, cancelled asynchronously (see `URLSessionTransport.perform`).
+private final class CancellableTask: @unchecked Sendable {
+    private let lock = NSLock()
+    private var task: URLSessionTask?
+    private var cancelled = false
+
+    func set(_ task: URLSessionTask) {
+        let cancelNow = lock.withLock {
+            self.task = task
+            return cancelled
+        }
+        if cancelNow { Self.cancel(task) }
+    }
+
+    func cancel() {
+        let task: URLSessionTask? = lock.withLock {
+            cancelled = true
+            return self.task
+        }
+        if let task { Self.cancel(task) }
+    }
+
+    private static func cancel(_ task: URLSessionTask) {
+        nonisolated(unsafe) let task = task
+        DispatchQueue.global().async { task.cancel() }
     }
 }

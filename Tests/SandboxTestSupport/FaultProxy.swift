@@ -1,0 +1,195 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// `Tests/fault_proxy.py` in front of a moto server: forwards every request, and injects seeded faults
+/// (500, 503 SlowDown, throttling, connection resets, answers past the client timeout, truncated bodies)
+/// or holds the N-th request so a test can kill the client at a known point.
+///
+/// Started and stopped by PID like `MotoServer`; the proxy also exits when this process dies or after
+/// `maxSeconds`. Only ever listens on and forwards to 127.0.0.1.
+public final class FaultProxy: @unchecked Sendable {
+    public enum Kind: String, CaseIterable, Sendable {
+        case internalError = "500", slowDown = "503", throttle, reset, timeout, truncate
+    }
+
+    /// A targeted fault: after `skip` matching requests, the next `times` requests whose "METHOD service operation"
+    /// contains `match` (or matches it as a regular expression) get `kind`.
+    public struct Rule: Sendable {
+        public let match: String
+        public let kind: Kind
+        public let afterForwarding: Bool
+        public let times: Int
+        public let skip: Int
+        public let regex: Bool
+        public init(_ match: String, _ kind: Kind, afterForwarding: Bool = true, times: Int = 1, skip: Int = 0, regex: Bool = false) {
+            self.match = match
+            self.kind = kind
+            self.afterForwarding = afterForwarding
+            self.times = times
+            self.skip = skip
+            self.regex = regex
+        }
+    }
+
+    public struct Stats: Sendable {
+        public let requests: Int
+        public let faults: [String: Int]
+        public let held: Bool
+        public let log: [String]
+        public var totalFaults: Int { faults.values.reduce(0, +) }
+    }
+
+    public let port: Int
+    public var endpoint: URL { URL(string: "http://127.0.0.1:\(port)")! }
+
+    private let process: Process
+    private let lock = NSLock()
+    private var stopped = false
+
+    private init(process: Process, port: Int) {
+        self.process = process
+        self.port = port
+    }
+
+    /// Starts a proxy forwarding to `upstream` (a loopback URL), with no faults until `configure`.
+    public static func start(upstream: URL, maxSeconds: Int = 1800) throws -> FaultProxy {
+        let script = MotoServer.repoRoot.appendingPathComponent("Tests/fault_proxy.py").path
+        let process = MotoServer.pythonProcess([script, "--upstream", upstream.absoluteString, "--port", "0",
+                                                "--parent-pid", "\(ProcessInfo.processInfo.processIdentifier)",
+                                                "--max-seconds", "\(maxSeconds)"])
+        let stdout = Pipe(), stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = FileHandle.nullDevice
+        let out = OutputReader(stdout.fileHandleForReading, lookForReady: true)
+        let err = OutputReader(stderr.fileHandleForReading, lookForReady: false)
+        try process.run()
+        out.startDraining()
+        err.startDraining()
+        guard let port = out.waitForReady(timeout: 20) else {
+            FaultProxy(process: process, port: 0).stop()
+            throw MotoServerError("fault_proxy.py did not start:\n\(err.tail())")
+        }
+        let proxy = FaultProxy(process: process, port: port)
+        proxies.track(proxy)
+        return proxy
+    }
+
+    /// New fault settings; resets the request counter (so `holdAt` counts from here) and drops any held request.
+    /// - Parameters:
+    ///   - rate: the share of requests that get a fault, 0...1.
+    ///   - delay: how long a `timeout` fault holds its answer (make it longer than `SANDBOX_HTTP_TIMEOUT`).
+    ///   - holdAt: hold the N-th request (1-based) until `release()`; 0 = never.
+    ///   - holdAfterForwarding: forward the held request first (applied but never answered) or not at all.
+    ///   - rules: targeted faults tried before the random ones.
+    public func configure(seed: Int = 0, rate: Double = 0, kinds: [Kind] = Kind.allCases, delay: Double = 3,
+                          holdAt: Int = 0, holdAfterForwarding: Bool = true, rules: [Rule] = []) throws {
+        let body: [String: Any] = ["seed": seed, "rate": rate, "kinds": kinds.map(\.rawValue), "delay": delay,
+                                   "hold_at": holdAt, "hold_phase": holdAfterForwarding ? "after" : "before",
+                                   "rules": rules.map { ["match": $0.match, "kind": $0.kind.rawValue, "phase": $0.afterForwarding ? "after" : "before",
+                                                         "times": $0.times, "skip": $0.skip, "regex": $0.regex] as [String: Any] }]
+        _ = try send("POST", "/_fault/config", body: try JSONSerialization.data(withJSONObject: body))
+    }
+
+    /// Lets a held request go (its connection is closed without an answer).
+    public func release() throws {
+        _ = try send("POST", "/_fault/release")
+    }
+
+    public func stats() throws -> Stats {
+        let data = try send("GET", "/_fault/stats")
+        guard let json = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw MotoServerError("unexpected /_fault/stats body: \(String(decoding: data, as: UTF8.self))")
+        }
+        return Stats(requests: json["requests"] as? Int ?? 0, faults: json["faults"] as? [String: Int] ?? [:],
+                     held: json["held"] as? Bool ?? false, log: json["log"] as? [String] ?? [])
+    }
+
+    /// Waits until the proxy holds a request (true) or `timeout` passes, or `stillRunning` says the client is gone (false).
+    public func waitUntilHeld(timeout: TimeInterval, stillRunning: () -> Bool) throws -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if try stats().held { return true }
+            if !stillRunning() { return try stats().held }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return false
+    }
+
+    /// SIGTERM, then SIGKILL after 3 s. Safe to call repeatedly.
+    public func stop() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !stopped else { return }
+        stopped = true
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGTERM)
+        let deadline = Date().addingTimeInterval(3)
+        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
+    private static let session: URLSession = {
+        let config = URLSessionConfiguration.ephemeral
+        config.connectionProxyDictionary = [:]
+        config.timeoutIntervalForRequest = 30
+        return URLSession(configuration: config)
+    }()
+
+    private func send(_ method: String, _ path: String, body: Data? = nil) throws -> Data {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        request.httpMethod = method
+        request.httpBody = body
+        let box = ResultBox()
+        let done = DispatchSemaphore(value: 0)
+        Self.session.dataTask(with: request) { data, response, error in
+            box.set(data: data, status: (response as? HTTPURLResponse)?.statusCode, error: error)
+            done.signal()
+        }.resume()
+        guard done.wait(timeout: .now() + 35) == .success else { throw MotoServerError("\(method) \(path) to the fault proxy timed out") }
+        let (data, status, error) = box.get()
+        if let error { throw MotoServerError("\(method) \(path) to the fault proxy failed: \(error)") }
+        guard status == 200 else {
+            throw MotoServerError("\(method) \(path) to the fault proxy returned \(status ?? -1): \(String(decoding: data ?? Data(), as: UTF8.self))")
+        }
+        return data ?? Data()
+    }
+
+    fileprivate static let proxies = ProxyRegistry()
+}
+
+/// Stops every proxy at process exit (the proxy's own parent watchdog is the backstop).
+private final class ProxyRegistry: @unchecked Sendable {
+    private let lock = NSLock()
+    private var live: [FaultProxy] = []
+    private var installed = false
+
+    func track(_ proxy: FaultProxy) {
+        lock.lock()
+        defer { lock.unlock() }
+        live.append(proxy)
+        if !installed {
+            installed = true
+            atexit { stopAllFaultProxies() }
+        }
+    }
+
+    func all() -> [FaultProxy] {
+        lock.lock()
+        defer { lock.unlock() }
+        return live
+    }
+
+}
+
+private func stopAllFaultProxies() {
+    FaultProxy.stopAllForExit()
+}
+
+extension FaultProxy {
+    fileprivate static func stopAllForExit() {
+        for proxy in proxies.all() { proxy.stop() }
+    }
+}
