@@ -14,6 +14,14 @@ that with probability --rate it gets one of these faults instead (chosen by a se
   timeout   forwards, then holds the answer for --delay seconds (past the client's timeout)
   truncate  forwards, then sends the headers with the full Content-Length, half the body, and closes
 
+Malformed answers (never chosen at random, only by rules: a client cannot retry its way past them):
+
+  garbage   forwards, then answers 200 with the body cut in half (well-framed: invalid XML or JSON)
+  html      forwards, then answers 200 text/html with a proxy's sign-in page
+  empty     forwards, then answers 200 with an empty document (`<R/>` or `{}`): every field missing
+  huge      forwards, then answers 200 with 24 MiB of the document's first byte repeated
+  wrongtype forwards, then answers 200 with the body as application/octet-stream, gzip-encoded bytes
+
 The decision for a request depends only on the seed, the request (method, path, query, body, X-Amz-Target) and how
 many identical requests came before, not on arrival order, so a seed reproduces the same faults under concurrency.
 
@@ -25,7 +33,8 @@ Control endpoints (never forwarded, never faulted):
 hold_at N holds the N-th request (1-based, counting from the last config) until released or 60 s pass;
 hold_phase "before" holds it before forwarding (never applied), "after" after forwarding (applied, unanswered).
 rules are targeted faults tried first: [{"match": "CreatePolicy", "kind": "reset", "phase": "after", "times": 1}]
-matches "METHOD service operation" (operation: X-Amz-Target, the Query Action or the path); "regex": true makes match
+matches "METHOD service operation" (operation: X-Amz-Target, the Query Action or the path and its query keys, as in
+"GET s3 /bucket ?list-type&prefix"); "regex": true makes match
 a regular expression, "skip": N lets the first N matching requests through.
 The proxy exits by itself after --max-seconds, or when --parent-pid is gone.
 """
@@ -46,6 +55,7 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 KINDS = ["500", "503", "throttle", "reset", "timeout", "truncate"]
+MALFORMED = ["garbage", "html", "empty", "huge", "wrongtype"]
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization",
               "te", "trailer", "transfer-encoding", "upgrade", "content-length"}
 
@@ -56,7 +66,7 @@ class Settings:
         # Targeted faults, tried before the random ones: {"match": text in "METHOD service operation", "kind": K,
         # "phase": "before"|"after", "times": N}.
         # "regex": true makes match a regular expression; "skip": N lets N matching requests through first.
-        self.rules = [dict(r, times=int(r.get("times", 1)), skip=int(r.get("skip", 0))) for r in (rules or []) if r.get("kind") in KINDS]
+        self.rules = [dict(r, times=int(r.get("times", 1)), skip=int(r.get("skip", 0))) for r in (rules or []) if r.get("kind") in KINDS + MALFORMED]
         self.kinds = [k for k in (kinds or KINDS) if k in KINDS] or KINDS
         self.hold_at, self.hold_phase = int(hold_at or 0), hold_phase if hold_phase in ("before", "after") else "after"
 
@@ -74,7 +84,7 @@ class State:
             self.settings = settings
             self.requests = 0
             self.seen = {}
-            self.faults = {k: 0 for k in KINDS}
+            self.faults = {k: 0 for k in KINDS + MALFORMED}
             self.log = []
             self.held = False
             self.release_event = threading.Event()
@@ -99,7 +109,7 @@ class State:
                         rule["skip"] -= 1
                         continue
                     rule["times"] -= 1
-                    forced = rule["kind"] in ("timeout", "truncate")  # these need an answer to delay or cut
+                    forced = rule["kind"] in ["timeout", "truncate"] + MALFORMED  # these need an answer to change
                     return rule["kind"], "after" if forced else rule.get("phase", "after")
         return None
 
@@ -272,7 +282,10 @@ class Handler(BaseHTTPRequestHandler):
         target = self.headers.get("X-Amz-Target", "")
         key = f"{self.command} {self.path} {target} {hashlib.sha256(body).hexdigest()}"
         index, occurrence, settings, release = state.next_request(key)
-        what = f"{self.command} {service} {target or urllib.parse.urlsplit(self.path).path[:120]}"
+        split = urllib.parse.urlsplit(self.path)
+        what = f"{self.command} {service} {target or split.path[:120]}"
+        if split.query and not target:  # S3 operations differ by their query keys: ?list-type=2, ?versions, ?lifecycle
+            what += " ?" + "&".join(sorted(k.split("=", 1)[0] for k in split.query.split("&")))
         if protocol == "query":
             action = urllib.parse.parse_qs(body.decode("utf-8", "replace")).get("Action", [""])[0]
             what += f" {action}"
@@ -293,6 +306,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(status, [("Content-Type", content_type), ("x-amzn-RequestId", "fault-proxy")], payload)
         if kind == "reset":
             return self.reset()
+        if kind in MALFORMED:
+            return self.malformed(kind, status, headers, data, protocol)
         if kind == "timeout":
             time.sleep(settings.delay)  # the client gave up by now; whatever we send goes nowhere
             self.close_connection = True
@@ -306,6 +321,24 @@ class Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
+
+    def malformed(self, kind, status, headers, data, protocol):
+        """A 200 whose body the client cannot use, in place of the upstream's answer."""
+        self.close_connection = True
+        content_type = next((v for k, v in headers if k.lower() == "content-type"), "application/xml")
+        if kind == "garbage":
+            body = data[: max(1, len(data) // 2)] if data else (b"{" if protocol == "json" else b"<")
+        elif kind == "html":
+            content_type, body = "text/html", b"<!DOCTYPE html><html><body><h1>Sign in to continue</h1></body></html>"
+        elif kind == "empty":
+            body = b"{}" if protocol == "json" else b'<?xml version="1.0" encoding="UTF-8"?><Response/>'
+        elif kind == "huge":
+            body = (data[:1] or b"<") * (24 << 20)
+        else:
+            import gzip
+            content_type, body = "application/octet-stream", gzip.compress(data or b"?")
+        out = [(k, v) for k, v in headers if k.lower() not in ("content-type", "etag", "x-fault-proxy-head-length")]
+        self.send(200, out + [("Content-Type", content_type)], body)
 
     def relay(self, status, headers, data):
         head = [v for k, v in headers if k == "X-Fault-Proxy-Head-Length"]

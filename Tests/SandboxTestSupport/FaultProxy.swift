@@ -12,6 +12,12 @@ import FoundationNetworking
 public final class FaultProxy: @unchecked Sendable {
     public enum Kind: String, CaseIterable, Sendable {
         case internalError = "500", slowDown = "503", throttle, reset, timeout, truncate
+        /// Malformed 200 answers, only through rules: invalid XML/JSON, an HTML page, every field missing, 24 MiB,
+        /// a binary content type.
+        case garbage, html, empty, huge, wrongType = "wrongtype"
+
+        /// The kinds a seeded rate draws from.
+        public static let transient: [Kind] = [.internalError, .slowDown, .throttle, .reset, .timeout, .truncate]
     }
 
     /// A targeted fault: after `skip` matching requests, the next `times` requests whose "METHOD service operation"
@@ -84,7 +90,7 @@ public final class FaultProxy: @unchecked Sendable {
     ///   - holdAt: hold the N-th request (1-based) until `release()`; 0 = never.
     ///   - holdAfterForwarding: forward the held request first (applied but never answered) or not at all.
     ///   - rules: targeted faults tried before the random ones.
-    public func configure(seed: Int = 0, rate: Double = 0, kinds: [Kind] = Kind.allCases, delay: Double = 3,
+    public func configure(seed: Int = 0, rate: Double = 0, kinds: [Kind] = Kind.transient, delay: Double = 3,
                           holdAt: Int = 0, holdAfterForwarding: Bool = true, rules: [Rule] = []) throws {
         let body: [String: Any] = ["seed": seed, "rate": rate, "kinds": kinds.map(\.rawValue), "delay": delay,
                                    "hold_at": holdAt, "hold_phase": holdAfterForwarding ? "after" : "before",

@@ -12,9 +12,10 @@ extension AWSClient {
                                  body: Data(body.utf8), unsigned: unsigned)
         let response = try await send(request, to: service)
         // The answer must be `<ActionResponse>`: any other XML (an XHTML page from a proxy, say) is not a success.
-        guard let root = XMLNode.parse(response.body), root.name == "\(action)Response" || root.child("\(action)Result") != nil else {
+        let root = XMLNode.parse(response.body)
+        guard let root, root.name == "\(action)Response" || root.child("\(action)Result") != nil else {
             throw ErrorParser.malformed(response, service: service, operation: action, endpoint: endpoint(for: service).baseURL.absoluteString,
-                                        reason: "XML that is not a \(action)Response")
+                                        reason: root == nil ? "not well-formed XML" : "XML that is not a \(action)Response")
         }
         return root.child("\(action)Result") ?? root
     }

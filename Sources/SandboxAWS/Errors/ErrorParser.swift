@@ -1,4 +1,5 @@
 import Foundation
+import SandboxCore
 
 /// Turns an error response into an `AWSError` (or a `MalformedResponseError`), for each wire protocol.
 enum ErrorParser {
@@ -66,8 +67,7 @@ enum ErrorParser {
     /// - Parameter reason: what was wrong with a body that did parse; by default the body is taken as cut short or garbled.
     static func malformed(_ response: HTTPResponse, service: ServiceDescriptor, operation: String, endpoint: String, reason: String? = nil) -> MalformedResponseError {
         let type = response.header("content-type") ?? "no content type"
-        let head = String(decoding: response.body.prefix(60), as: UTF8.self)
-            .split(whereSeparator: \.isNewline).joined(separator: " ")
+        let head = Diagnostic.escapingControlCharacters(String(decoding: response.body.prefix(60), as: UTF8.self))
         let what: String
         if isHTML(response) {
             what = "an HTML page"

@@ -94,6 +94,12 @@ struct CleanupCommand: AsyncParsableCommand {
         } else {
             CleanupView.show(report, result: result, written: written, console: console)
         }
+        // One line on stderr says why the run is not proven clean, also when stdout carries only the JSON report.
+        if let error = result.error {
+            console.err("error: cleanup of run \(scope.runId) stopped early: \(Diagnostic.escapingControlCharacters(error))")
+        } else if !result.proven && !dryRun {
+            console.err("error: cleanup of run \(scope.runId) is not proven: \(report.cleanup.sentence)")
+        }
         let code: Int32
         if dryRun { code = result.error == nil ? 0 : SandboxExit.code(for: result.errorCategory ?? .infrastructure) }
         else if result.proven { code = 0 }

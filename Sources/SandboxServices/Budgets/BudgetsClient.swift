@@ -46,7 +46,7 @@ public struct BudgetsClient: Sendable {
         do {
             let output = try await call("DescribeBudget", BudgetsWire.BudgetNameRequest(accountId: accountId, budgetName: name),
                                         as: BudgetsWire.DescribeBudgetResponse.self)
-            return output.budget?.budget
+            return output.budget.budget
         } catch let error as AWSError where error.code == "NotFoundException" {
             return nil
         }

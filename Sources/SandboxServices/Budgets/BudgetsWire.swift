@@ -182,7 +182,8 @@ enum BudgetsWire {
     }
 
     struct DescribeBudgetResponse: Decodable, Sendable {
-        var budget: BudgetOutput?
+        /// Required: a budget that does not exist is NotFoundException, never an empty answer.
+        var budget: BudgetOutput
     }
 
     struct DescribeNotificationsRequest: Encodable, Sendable {

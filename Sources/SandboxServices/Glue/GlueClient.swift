@@ -26,7 +26,7 @@ public struct GlueClient: Sendable {
     /// The database, or nil when it does not exist (`EntityNotFoundException`).
     public func getDatabase(name: String) async throws -> GlueDatabase? {
         do {
-            return try await call("GetDatabase", GlueNameRequest(name: name), as: GlueGetDatabaseResponse.self).database?.database
+            return try await call("GetDatabase", GlueNameRequest(name: name), as: GlueGetDatabaseResponse.self).database.database
         } catch let error as AWSError where error.code == "EntityNotFoundException" {
             return nil
         }

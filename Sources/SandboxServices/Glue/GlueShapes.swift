@@ -85,7 +85,8 @@ struct GlueWireDatabase: Decodable, Sendable {
 }
 
 struct GlueGetDatabaseResponse: Decodable, Sendable {
-    var database: GlueWireDatabase?
+    /// Required: a database that does not exist is EntityNotFoundException, never an empty answer.
+    var database: GlueWireDatabase
 }
 
 struct GlueGetDatabasesRequest: Encodable, Sendable {

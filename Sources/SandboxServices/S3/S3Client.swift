@@ -43,14 +43,30 @@ public struct S3Client: Sendable {
     }
 
     func parse(_ response: HTTPResponse, operation: String) throws -> XMLNode {
-        guard let root = XMLNode.parse(response.body) else {
+        let root = XMLNode.parse(response.body)
+        let expected = Self.documentRoots[operation]
+        // moto names some roots after the operation (`<GetBucketVersioningResponse>`); a wrong document never is.
+        let accepted = expected.map { [$0, "\(operation)Response", "\(operation)Result", "\(operation)Output"] }
+        guard let root, accepted.map({ $0.contains(root.name) }) ?? true else {
+            // A document with the wrong root (an HTML page, an empty `<Response/>`) read as "no settings" would let
+            // plan and cleanup act on answers AWS never gave.
+            let what = root.map { "<\($0.name)> where <\(expected ?? "?")> belongs" } ?? "not well-formed XML"
             let head = String(decoding: response.body.prefix(60), as: UTF8.self)
             throw MalformedResponseError(service: "S3", operation: operation, status: response.status,
-                                         detail: "\(response.header("content-type") ?? "no content type"), \(response.body.count) bytes, starts \"\(head)\"",
+                                         detail: "\(what): \(response.header("content-type") ?? "no content type"), \(response.body.count) bytes, starts \"\(Diagnostic.escapingControlCharacters(head))\"",
                                          endpoint: client.endpoint(for: .s3).baseURL.absoluteString)
         }
         return root
     }
+
+    /// The root element of each XML answer S3 documents.
+    static let documentRoots = [
+        "ListObjectsV2": "ListBucketResult", "ListObjectVersions": "ListVersionsResult", "ListMultipartUploads": "ListMultipartUploadsResult",
+        "CreateMultipartUpload": "InitiateMultipartUploadResult", "DeleteObjects": "DeleteResult", "GetBucketLocation": "LocationConstraint",
+        "GetBucketTagging": "Tagging", "GetPublicAccessBlock": "PublicAccessBlockConfiguration",
+        "GetBucketEncryption": "ServerSideEncryptionConfiguration", "GetBucketVersioning": "VersioningConfiguration",
+        "GetBucketLifecycleConfiguration": "LifecycleConfiguration",
+    ]
 
     /// Sends an XML configuration body with its Content-MD5.
     func put(_ operation: String, bucket: String, subresource: String, _ root: XMLNode) async throws {
