@@ -437,6 +437,24 @@ s3.delete_bucket(Bucket=sys.argv[1])
         XCTAssertEqual(records, [fresh: "open", old1: "cleaned", old2: "cleaned", "floe-provider-20190101T000000Z": "cleaned"])
     }
 
+    func testStaleCleanupWithJSONPrintsOneDocument() throws {
+        let old1 = "floe-provider-20200101T000000Z", old2 = "floe-provider-20210615T120000Z"
+        try seed(runs: [old1: 3, old2: 2], tables: 1, extraKeys: ["runs/not-a-run/data.bin"], databasesOnly: [])
+        let result = try sandbox(["cleanup", "--stale", "--older-than", "1h", "--json"], expect: 0)
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], result.stdout)
+        let runs = try XCTUnwrap(json["runs"] as? [[String: Any]], result.stdout)
+        XCTAssertEqual(Set(runs.compactMap { $0["runId"] as? String }), [old1, old2])
+        XCTAssertEqual(json["proven"] as? Int, 2)
+        XCTAssertEqual(json["leftovers"] as? Int, 2)
+        XCTAssertEqual(json["olderThanSeconds"] as? Double, 3600)
+        XCTAssertEqual(json["leftAlone"] as? [String], ["s3://\(bucket)/runs/not-a-run/ (not a run id)"])
+
+        // Nothing stale left: still one document, with no runs.
+        let again = try sandbox(["cleanup", "--stale", "--older-than", "1h", "--json"], expect: 0)
+        let empty = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any], again.stdout)
+        XCTAssertEqual((empty["runs"] as? [Any])?.count, 0)
+    }
+
     func testParallelCleanupsOfDifferentRunsDoNotTouchEachOther() throws {
         let a = "floe-provider-20250102T000000Z", b = "floe-provider-20250102T000001Z", c = "floe-provider-20250102T000002Z"
         try seed(runs: [a: 400, b: 400, c: 5], tables: 3)

@@ -63,7 +63,8 @@ struct CleanupCommand: AsyncParsableCommand {
         let report: ValidationReport
     }
 
-    func clean(_ scope: RunScope, runs: RunSession, invocation: Invocation, console: Console) async throws -> Outcome {
+    /// - Parameter printJSON: false when the caller prints one JSON document for several runs (`--stale --json`).
+    func clean(_ scope: RunScope, runs: RunSession, invocation: Invocation, console: Console, printJSON: Bool = true) async throws -> Outcome {
         let session = runs.session
         let progress: CleanupProgress? = quiet || output.json ? nil : CleanupProgressView(console: console, terminal: console.stderrIsTerminal)
         let engine = CleanupEngine(scope: scope, client: session.aws.client, progress: progress)
@@ -90,7 +91,7 @@ struct CleanupCommand: AsyncParsableCommand {
         }
         StepSummary.append(written.markdown, environment: invocation.environment)
         if output.json {
-            console.out(try report.json())
+            if printJSON { console.out(try report.json()) }
         } else {
             CleanupView.show(report, result: result, written: written, console: console)
         }
@@ -159,11 +160,33 @@ struct CleanupCommand: AsyncParsableCommand {
             for item in ignored { console.out("  left alone: \(item)") }
         }
         var worst: Int32 = 0
+        var reports: [ValidationReport] = []
+        var proven = 0
         for leftover in targets {
-            let outcome = try await clean(try runs.settings.scope(runId: leftover.runId), runs: runs, invocation: invocation, console: console)
+            let outcome = try await clean(try runs.settings.scope(runId: leftover.runId), runs: runs, invocation: invocation, console: console,
+                                          printJSON: false)
+            reports.append(outcome.report)
+            if outcome.code == 0 { proven += 1 }
             worst = max(worst, outcome.code)
         }
+        if output.json {
+            // One document, so `--stale --json | jq` works however many runs were cleaned.
+            console.out(try JSONOutput.encode(StaleCleanup(olderThanSeconds: limit, cutoff: cutoff, leftovers: leftovers.count,
+                                                           proven: proven, runs: reports,
+                                                           leftAlone: ignored.map { "\($0)" })))
+        }
         return worst
+    }
+
+    /// What `cleanup --stale --json` prints: the cutoff, every run's report, and what was not a run and left alone.
+    struct StaleCleanup: Encodable {
+        let olderThanSeconds: Double
+        let cutoff: Date
+        let leftovers: Int
+        /// Runs proven gone.
+        let proven: Int
+        let runs: [ValidationReport]
+        let leftAlone: [String]
     }
 
     /// The stack's lifecycle retention in days, or 3.
