@@ -455,6 +455,34 @@ s3.delete_bucket(Bucket=sys.argv[1])
         XCTAssertEqual((empty["runs"] as? [Any])?.count, 0)
     }
 
+    /// Under a custom pattern that allows both cases, "Run-X" and "run-x" name one Glue database: cleaning one must
+    /// not drop the database of the other while that run is open.
+    func testRunIdsSharingAGlueDatabaseAreRefused() throws {
+        let stack = directory.appendingPathComponent("Stacks/aws-provider-tests.yaml")
+        let text = try String(contentsOf: stack, encoding: .utf8)
+            .replacingOccurrences(of: #"id_pattern: "^floe-provider-[0-9]{8}T[0-9]{6}Z$""#, with: #"id_pattern: "^[A-Za-z][A-Za-z0-9-]{2,60}$""#)
+            .replacingOccurrences(of: #"id_template: "floe-provider-{timestamp}""#, with: #"id_template: "Run-{timestamp}""#)
+        try text.write(to: stack, atomically: true, encoding: .utf8)
+        let minted = try sandbox(["run", "new", "--workspace", "upper"], expect: 0)
+        let upper = try XCTUnwrap(minted.stdout.split(separator: "\n").first?.split(separator: "=").last.map(String.init), minted.stdout)
+            .trimmingCharacters(in: CharacterSet(charactersIn: "'\""))
+        XCTAssertTrue(upper.hasPrefix("Run-"), upper)
+        let lower = upper.lowercased()
+        try seed(runs: [upper: 3], tables: 1, extraKeys: ["runs/\(lower)/a.bin", "runs/\(lower)/b.bin"])
+        let before = try inventory()
+
+        let refused = try sandbox(["cleanup", "--run", lower], expect: 2)
+        XCTAssertTrue(refused.stderr.contains("share Glue database \(Self.database(upper))"), refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("nothing was deleted"), refused.stderr)
+        XCTAssertEqual(try inventory().keys, before.keys)
+        XCTAssertEqual(try inventory().databases, before.databases)
+
+        // Once the recorded run is cleaned, the other id may be cleaned too (its database is already gone).
+        try sandbox(["cleanup", "--run", upper, "--quiet"], expect: 0)
+        try sandbox(["cleanup", "--run", lower, "--quiet"], expect: 0)
+        XCTAssertFalse(try inventory().keys.keys.contains { $0.hasPrefix("runs/\(lower)/") || $0.hasPrefix("runs/\(upper)/") })
+    }
+
     func testParallelCleanupsOfDifferentRunsDoNotTouchEachOther() throws {
         let a = "floe-provider-20250102T000000Z", b = "floe-provider-20250102T000001Z", c = "floe-provider-20250102T000002Z"
         try seed(runs: [a: 400, b: 400, c: 5], tables: 3)

@@ -52,6 +52,7 @@ struct CleanupCommand: AsyncParsableCommand {
             let runs = try await RunSession.open(invocation, stackOptions: stackOptions, awsOptions: aws, runIds: runId.map { [$0] } ?? [])
             if let runId {
                 let scope = try runs.settings.scope(runId: runId)
+                try await refuseSharedDatabase(scope, state: runs.session.state)
                 return try await clean(scope, runs: runs, invocation: invocation, console: console).code
             }
             return try await cleanStale(runs: runs, invocation: invocation, console: console)
@@ -107,6 +108,17 @@ struct CleanupCommand: AsyncParsableCommand {
         else if let category = result.errorCategory { code = SandboxExit.code(for: category) }
         else { code = SandboxExit.failure }
         return Outcome(code: code, report: report)
+    }
+
+    /// Run ids that differ only by case or by `-` versus `_` (possible under a custom id pattern) name one Glue
+    /// database; cleaning one must not drop the database another recorded run still uses.
+    func refuseSharedDatabase(_ scope: RunScope, state: StateTarget) async throws {
+        let others = try await state.read { store in
+            try store?.runs().filter { $0.runId != scope.runId && $0.glueDatabase == scope.database && $0.status != .cleaned } ?? []
+        }
+        if let other = others.first {
+            throw SimpleError(.usage, "run \(scope.runId) and run \(other.runId) (recorded in state, \(other.status.rawValue)) share Glue database \(scope.database): nothing was deleted; clean \(other.runId) first, or use run ids that differ in more than case and '-' versus '_'")
+        }
     }
 
     /// Records the run's outcome and the cleanup; with a remote state, re-read and retried until it lands.
