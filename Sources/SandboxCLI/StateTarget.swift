@@ -1,6 +1,7 @@
 import Foundation
 import SandboxAWS
 import SandboxBackend
+import SandboxCheck
 import SandboxCore
 import SandboxStack
 import SandboxState
@@ -38,6 +39,17 @@ struct StateTarget: Sendable {
     private func requireWorkspace() throws -> RemoteWorkspace {
         guard let workspace else { throw SimpleError(.internal, "remote state \(location) without AWS access") }
         return workspace
+    }
+
+    /// The lock object of a remote state (nil for a local one, whose lock lives in the file).
+    func remoteLockReading() async -> RemoteLockReading? {
+        guard location.isRemote else { return nil }
+        do {
+            guard let lock = try await requireWorkspace().backend.currentLock() else { return .free }
+            return .held(lock.description, expires: lock.expires)
+        } catch {
+            return .unreadable(error.oneLine)
+        }
     }
 
     /// Runs `body` with a store to read, or nil when there is no state yet. Nothing is created.

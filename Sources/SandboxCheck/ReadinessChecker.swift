@@ -8,11 +8,22 @@ import SandboxStack
 import SandboxState
 
 /// What the check needs and how strict it is.
+/// The lock object of a remote (S3) state, read by the caller: a remote state is checked on a private copy whose
+/// own lock table says nothing about who holds the remote state.
+public enum RemoteLockReading: Sendable {
+    case free
+    /// Who holds it (holder, process, operation, since) and when it expires.
+    case held(String, expires: Date)
+    case unreadable(String)
+}
+
 public struct ReadinessOptions: Sendable {
     public var expectAccount: String?
     public var failOnLeftovers: Bool
     public var probe: Bool
     public var statePath: String
+    /// For a remote state: where it lives and what its lock object says.
+    public var remoteLock: (location: String, reading: RemoteLockReading)?
 
     public init(expectAccount: String? = nil, failOnLeftovers: Bool = false, probe: Bool = false, statePath: String) {
         self.expectAccount = expectAccount
@@ -254,7 +265,20 @@ public struct ReadinessChecker: Sendable {
         do {
             let store = try StateStore.openExisting(path: path)
             let records = try store.resources()
-            if let lock = try store.lock().currentLock() {
+            if let remote = options.remoteLock {
+                switch remote.reading {
+                case .free:
+                    break
+                case .held(let lock, let expires) where expires < clock.now():
+                    return (CheckResult(name: "state", status: .warn,
+                                        detail: "\(records.count) resources; \(remote.location) lock expired: \(lock); the next writer takes it over"), records)
+                case .held(let lock, _):
+                    return (CheckResult(name: "state", status: .warn, detail: "\(records.count) resources; \(remote.location) locked by \(lock)"), records)
+                case .unreadable(let reason):
+                    return (CheckResult(name: "state", status: .fail, detail: "cannot read the lock of \(remote.location): \(reason)",
+                                        fix: "check access to the state bucket", category: .infrastructure), records)
+                }
+            } else if let lock = try store.lock().currentLock() {
                 let sameHost = lock.host == ProcessIdentity.current.host
                 if sameHost && !ProcessIdentity.isAlive(lock.pid) {
                     return (CheckResult(name: "state", status: .fail, detail: "locked by a process that is gone: \(lock)",

@@ -103,6 +103,13 @@ final class RemoteStateTests: XCTestCase {
         boto3.client('s3').put_object(Bucket='sandbox-state', Key='team/aws-provider-tests.sqlite.lock', Body=body.encode())
         """
         try Boto.run(putLock, endpoint: server.endpoint, arguments: ["600"])
+        // check reads the remote lock object, not the lock table of its private copy.
+        let checked = try runner.run(["check", "--json"])
+        let checks = (try JSONSerialization.jsonObject(with: Data(checked.stdout.utf8)) as? [String: Any])?["checks"] as? [[String: Any]] ?? []
+        let state = try XCTUnwrap(checks.first { $0["name"] as? String == "state" }, checked.output)
+        XCTAssertEqual(state["status"] as? String, "warn", "\(state)")
+        XCTAssertTrue((state["detail"] as? String ?? "").contains("\(backend) locked by ci@runner-7"), "\(state)")
+
         let refused = try sandbox(["apply", "--auto-approve"], expect: 5)
         XCTAssertTrue(refused.stderr.contains("ci@runner-7") && refused.stderr.contains("runner-7"), refused.stderr)
         XCTAssertEqual(refused.stderr.split(separator: "\n").count, 1, refused.stderr)
@@ -110,6 +117,8 @@ final class RemoteStateTests: XCTestCase {
         XCTAssertTrue(unlocked.stdout.contains("ci@runner-7"), unlocked.stdout)
 
         try Boto.run(putLock, endpoint: server.endpoint, arguments: ["-60"])
+        let expired = try runner.run(["check"])
+        XCTAssertTrue(expired.output.contains("lock expired: ci@runner-7"), expired.output)
         let takeover = try sandbox(["apply", "--auto-approve"], expect: 0)
         XCTAssertTrue(takeover.stderr.contains("took over an expired lock held by ci@runner-7"), takeover.stderr)
         XCTAssertEqual(try stateKeys(), ["team/aws-provider-tests.sqlite"], "the lock was not released")

@@ -53,9 +53,12 @@ struct CheckCommand: AsyncParsableCommand {
             do {
                 let environment = try invocation.aws(options)
                 // A remote state is checked on a private copy; an absent one is reported by the state check.
-                report = try await StateTarget(location: location, invocation: invocation, aws: environment).read { store in
+                let target = StateTarget(location: location, invocation: invocation, aws: environment)
+                let remoteLock = await target.remoteLockReading()
+                report = try await target.read { store in
                     var local = checkOptions
                     if let store { local.statePath = store.path }
+                    if let remoteLock { local.remoteLock = (location.description, remoteLock) }
                     return await ReadinessChecker(stack: stack, variables: variables, aws: environment, options: local).run()
                 }
             } catch {
