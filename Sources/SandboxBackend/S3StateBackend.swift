@@ -167,6 +167,8 @@ public final class RemoteLockHandle: @unchecked Sendable {
     public func release() async {
         let token = mutex.withLock { lock.token }
         guard let current = try? await backend.currentLockObject(), current.0?.token == token else { return }
-        try? await backend.s3.deleteObject(bucket: backend.bucket, key: backend.lockKey)
+        // Conditional on the ETag just read: a takeover between the read and the delete fails the condition and
+        // the new holder's lock stays.
+        try? await backend.s3.deleteObject(bucket: backend.bucket, key: backend.lockKey, ifMatch: current.1.isEmpty ? nil : current.1)
     }
 }

@@ -245,6 +245,15 @@ final class S3IntegrationTests: MotoTestCase {
         XCTAssertNotEqual(second, first)
         let object = try await s3.getObject(bucket: "sbx-cond", key: "lock")
         XCTAssertEqual(object.body, Data("4".utf8))
+
+        // Conditional delete (the state lock's release): the old ETag fails, the current one deletes.
+        let stale = await assertAWSError { try await s3.deleteObject(bucket: "sbx-cond", key: "lock", ifMatch: first) }
+        XCTAssertEqual(stale?.code, "PreconditionFailed")
+        let kept = try await s3.getObject(bucket: "sbx-cond", key: "lock")
+        XCTAssertEqual(kept.body, Data("4".utf8))
+        try await s3.deleteObject(bucket: "sbx-cond", key: "lock", ifMatch: second)
+        let gone = await assertAWSError { _ = try await s3.getObject(bucket: "sbx-cond", key: "lock") }
+        XCTAssertEqual(gone?.code, "NoSuchKey")
     }
 
     func testVersionsAndDeleteMarkers() async throws {

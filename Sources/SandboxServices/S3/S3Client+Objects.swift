@@ -110,9 +110,10 @@ extension S3Client {
     }
 
     /// Deletes one object, or one version of it. Deleting a missing key succeeds (S3 answers 204).
-    public func deleteObject(bucket: String, key: String, versionId: String? = nil) async throws {
+    /// - Parameter ifMatch: delete only while the object's ETag is this one (`PreconditionFailed` otherwise).
+    public func deleteObject(bucket: String, key: String, versionId: String? = nil, ifMatch: String? = nil) async throws {
         let query = versionId.map { [("versionId", $0)] } ?? []
-        try await send("DeleteObject", method: "DELETE", bucket: bucket, key: key, query: query)
+        try await send("DeleteObject", method: "DELETE", bucket: bucket, key: key, query: query, headers: ifMatch.map { ["If-Match": $0] } ?? [:])
     }
 
     // MARK: - Single objects
