@@ -128,20 +128,10 @@ public struct SigV4Signer: Sendable {
         return key
     }
 
-    /// Trims surrounding whitespace and collapses inner runs of spaces, as the canonical form requires.
+    /// Trims surrounding whitespace and collapses inner runs of whitespace (spaces, tabs, line breaks) to one space,
+    /// as the canonical form requires (botocore: `' '.join(value.split())`).
     static func trimHeaderValue(_ value: String) -> String {
-        var out = ""
-        var lastWasSpace = false
-        for ch in value.trimmingCharacters(in: .whitespaces) {
-            if ch == " " {
-                if !lastWasSpace { out.append(ch) }
-                lastWasSpace = true
-            } else {
-                out.append(ch)
-                lastWasSpace = false
-            }
-        }
-        return out
+        value.split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 }
 

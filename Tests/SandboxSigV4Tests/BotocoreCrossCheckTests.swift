@@ -236,7 +236,7 @@ struct RequestGenerator {
                 headers["Content-Type"] = "application/xml"
             }
             if random.chance(50) { headers["Content-MD5"] = Data(random.bytes(16)).base64EncodedString() }
-            if random.chance(40) { headers["x-amz-meta-Note"] = "  several   inner    spaces  " }
+            if random.chance(40) { headers["x-amz-meta-Note"] = "  several   inner \t  spaces\t and tabs  " }
             if random.chance(40) { headers["x-amz-acl"] = "private" }
             if random.chance(30) { headers["x-amz-tagging"] = "k=v&other=a%20b" }
             if random.chance(30) { headers["If-None-Match"] = "*" }
