@@ -75,6 +75,6 @@ let package = Package(
         // Fuzzing: the properties, the libFuzzer/replay driver (`make fuzz`) and their seeded run in `make test`.
         .target(name: "SandboxFuzzing", dependencies: ["SandboxCore", "SandboxStack", "SandboxCleanup"], path: "Tests/Fuzz/SandboxFuzzing"),
         .executableTarget(name: "sandbox-fuzz", dependencies: ["SandboxFuzzing"], path: "Tests/Fuzz/Driver"),
-        .testTarget(name: "SandboxFuzzTests", dependencies: ["SandboxFuzzing", "SandboxCore", "SandboxStack", "SandboxCleanup"]),
+        .testTarget(name: "SandboxFuzzTests", dependencies: ["SandboxFuzzing", "SandboxCore", "SandboxStack", "SandboxCleanup", "SandboxTestSupport"]),
     ]
 )

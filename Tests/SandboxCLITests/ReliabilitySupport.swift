@@ -3,19 +3,6 @@ import SandboxCore
 import SandboxTestSupport
 import XCTest
 
-/// Seeded, reproducible randomness for the reliability tests (SplitMix64).
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// The reference stack in a temp directory with two ways to reach moto: `faulty` through `Tests/fault_proxy.py`
 /// (seeded faults, held requests) and `direct`; boto3 against moto itself is the witness for every invariant.
 final class ReliabilityRig: @unchecked Sendable {

@@ -178,19 +178,6 @@ struct AnyEncodable: Encodable {
     func encode(to encoder: Encoder) throws { try body(encoder) }
 }
 
-/// A deterministic generator (SplitMix64) so the property test is repeatable.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Base class: a shared moto server, reset before each test; skipped when moto is not installed.
 class MotoTestCase: XCTestCase {
     var server: MotoServer!

@@ -1,5 +1,6 @@
 import Foundation
 import SandboxCleanup
+import SandboxTestSupport
 import XCTest
 
 final class RunScopeTests: XCTestCase {

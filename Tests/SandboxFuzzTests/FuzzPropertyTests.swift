@@ -3,6 +3,7 @@ import SandboxCleanup
 import SandboxCore
 import SandboxFuzzing
 import SandboxStack
+import SandboxTestSupport
 import XCTest
 
 /// The fuzz properties (`Tests/Fuzz`, `make fuzz` runs them coverage-guided under libFuzzer) run here on a bounded,
@@ -10,25 +11,13 @@ import XCTest
 final class FuzzPropertyTests: XCTestCase {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// SplitMix64: the same stream on every platform and run.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let tokens: [String] = [
         ":", "\n", "  ", "- ", "${", "}", "\"", "'", "&a ", "*a", "\\n", "\u{1B}[31m", "\u{0}", "{", "[", "]", "#", ",", "\t", "? ",
         "version: 2\n", "type: s3_bucket\n", "depends_on: [bucket]\n", "e\u{301}", "\u{2028}", "${var.owner}", "${bucket.name}", "!!str ",
         "---\n", "...", "|\n", ">-\n", "%", "~", "null", "1e309", "-1", "0x10", "\"\\u0007\"", "\"a\\nb\": 1\n", "runs/", "../",
     ]
 
-    static func mutate(_ input: [UInt8], _ pool: [[UInt8]], _ rng: inout Generator) -> [UInt8] {
+    static func mutate(_ input: [UInt8], _ pool: [[UInt8]], _ rng: inout SeededGenerator) -> [UInt8] {
         var bytes = input
         for _ in 0..<Int.random(in: 1...3, using: &rng) {
             let at = bytes.isEmpty ? 0 : Int.random(in: 0...bytes.count, using: &rng)
@@ -69,7 +58,7 @@ final class FuzzPropertyTests: XCTestCase {
 
     func testStackParserPropertiesHoldOnSeededMutations() throws {
         let seeds = try stackSeeds()
-        var rng = Generator(state: 0x5EED_57AC)
+        var rng = SeededGenerator(seed: 0x5EED_57AC)
         var accepted = 0, refused = 0
         for seed in seeds {
             XCTAssertNil(FuzzTargets.stack(seed), "seed input")
@@ -90,7 +79,7 @@ final class FuzzPropertyTests: XCTestCase {
     }
 
     func testRunScopePropertiesHoldOnSeededInputs() {
-        var rng = Generator(state: 0x0052_554E)
+        var rng = SeededGenerator(seed: 0x0052_554E)
         let alphabet = Array("floe-provider-20260101T000000Z".unicodeScalars) + ["/", ".", "..", "\\", "*", "%", "_", " ", "\u{0}", "\u{301}", "é", "A", "z", "-", "\u{7F}", "runs/"]
             .flatMap(\.unicodeScalars)
         func text(_ maximum: Int) -> String {

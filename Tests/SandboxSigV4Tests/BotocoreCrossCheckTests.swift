@@ -1,5 +1,6 @@
 import Foundation
 import SandboxSigV4
+import SandboxTestSupport
 import XCTest
 
 /// Signs seeded, generated requests with our signer and with botocore (through `botocore_sign.py`, run once)
@@ -107,22 +108,8 @@ struct CrossCheckRequest {
     }
 }
 
-/// SplitMix64: small, seedable and the same on every platform.
-struct SeededRandom {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func int(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-
+/// Drawing helpers for the request generator.
+extension SeededGenerator {
     mutating func pick<T>(_ items: [T]) -> T { items[int(items.count)] }
 
     mutating func chance(_ percent: Int) -> Bool { int(100) < percent }
@@ -136,10 +123,10 @@ struct SeededRandom {
 }
 
 struct RequestGenerator {
-    private var random: SeededRandom
+    private var random: SeededGenerator
     private var counter = 0
 
-    init(seed: UInt64) { random = SeededRandom(seed: seed) }
+    init(seed: UInt64) { random = SeededGenerator(seed: seed) }
 
     static let regions = ["us-east-1", "eu-west-1", "ap-southeast-2", "us-west-2", "eu-central-2", "sa-east-1"]
     static let keyParts = [

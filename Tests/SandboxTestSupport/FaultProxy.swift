@@ -9,7 +9,7 @@ import FoundationNetworking
 ///
 /// Started and stopped by PID like `MotoServer`; the proxy also exits when this process dies or after
 /// `maxSeconds`. Only ever listens on and forwards to 127.0.0.1.
-public final class FaultProxy: @unchecked Sendable {
+public final class FaultProxy: HelperProcess, @unchecked Sendable {
     public enum Kind: String, CaseIterable, Sendable {
         case internalError = "500", slowDown = "503", throttle, reset, timeout, truncate
         /// Malformed 200 answers, only through rules: invalid XML/JSON, an HTML page, every field missing, 24 MiB,
@@ -79,7 +79,7 @@ public final class FaultProxy: @unchecked Sendable {
             throw MotoServerError("fault_proxy.py did not start:\n\(err.tail())")
         }
         let proxy = FaultProxy(process: process, port: port)
-        proxies.track(proxy)
+        HelperProcesses.shared.track(proxy)
         return proxy
     }
 
@@ -161,41 +161,5 @@ public final class FaultProxy: @unchecked Sendable {
             throw MotoServerError("\(method) \(path) to the fault proxy returned \(status ?? -1): \(String(decoding: data ?? Data(), as: UTF8.self))")
         }
         return data ?? Data()
-    }
-
-    fileprivate static let proxies = ProxyRegistry()
-}
-
-/// Stops every proxy at process exit (the proxy's own parent watchdog is the backstop).
-private final class ProxyRegistry: @unchecked Sendable {
-    private let lock = NSLock()
-    private var live: [FaultProxy] = []
-    private var installed = false
-
-    func track(_ proxy: FaultProxy) {
-        lock.lock()
-        defer { lock.unlock() }
-        live.append(proxy)
-        if !installed {
-            installed = true
-            atexit { stopAllFaultProxies() }
-        }
-    }
-
-    func all() -> [FaultProxy] {
-        lock.lock()
-        defer { lock.unlock() }
-        return live
-    }
-
-}
-
-private func stopAllFaultProxies() {
-    FaultProxy.stopAllForExit()
-}
-
-extension FaultProxy {
-    fileprivate static func stopAllForExit() {
-        for proxy in proxies.all() { proxy.stop() }
     }
 }

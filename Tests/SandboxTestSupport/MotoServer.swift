@@ -13,7 +13,7 @@ public struct MotoServerError: Error, CustomStringConvertible {
 /// `shared()` gives one server per test process; `start()` gives a private one (e.g. for request
 /// counting). Every server is stopped at process exit, and the launcher's `--parent-pid` watchdog
 /// stops it even if this process crashes or is SIGKILLed.
-public final class MotoServer: @unchecked Sendable {
+public final class MotoServer: HelperProcess, @unchecked Sendable {
     public let port: Int
     public var endpoint: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
@@ -68,7 +68,7 @@ public final class MotoServer: @unchecked Sendable {
                 """)
         }
         let server = MotoServer(process: process, port: port, countsRequests: countRequests)
-        registry.track(server)
+        HelperProcesses.shared.track(server)
         return server
     }
 
@@ -198,48 +198,18 @@ public final class MotoServer: @unchecked Sendable {
 
 // MARK: - Process-wide bookkeeping
 
-/// Holds the shared server and every live server so an atexit hook can stop them.
+/// Holds the shared server, started once per test process.
 private final class Registry: @unchecked Sendable {
-    private let sharedLock = NSLock()  // separate from `lock`: make() calls track() while this is held
     private let lock = NSLock()
     private var sharedServer: MotoServer?
-    private var live: [MotoServer] = []
-    private var atexitInstalled = false
 
     func shared(_ make: () throws -> MotoServer) throws -> MotoServer {
-        sharedLock.lock()
-        defer { sharedLock.unlock() }  // held while starting so concurrent callers share one server
+        lock.lock()
+        defer { lock.unlock() }  // held while starting so concurrent callers share one server
         if let sharedServer { return sharedServer }
         let server = try make()
         sharedServer = server
         return server
-    }
-
-    func track(_ server: MotoServer) {
-        lock.lock()
-        defer { lock.unlock() }
-        live.append(server)
-        if !atexitInstalled {
-            atexitInstalled = true
-            atexit { stopAllMotoServers() }
-        }
-    }
-
-    func all() -> [MotoServer] {
-        lock.lock()
-        defer { lock.unlock() }
-        return live
-    }
-}
-
-// A C atexit callback can't capture context, so it reaches the registry through a global function.
-private func stopAllMotoServers() {
-    MotoServer.stopAllForExit()
-}
-
-extension MotoServer {
-    fileprivate static func stopAllForExit() {
-        for server in registry.all() { server.stop() }
     }
 }
 
