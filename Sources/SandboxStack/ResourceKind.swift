@@ -123,7 +123,8 @@ extension ResourceKind {
         PropertySpec("emails", .stringList, required: true, rule: .email, "addresses alerted at 80% actual and 100% forecasted spend"),
         PropertySpec("actual_threshold_percent", .number, default: .number(80), range: 1...1000, "ACTUAL alert threshold"),
         PropertySpec("forecasted_threshold_percent", .number, default: .number(100), range: 1...1000, "FORECASTED alert threshold"),
-    ], attributes: [], taggable: false)
+        PropertySpec("tags", .stringMap, "extra tags"),
+    ], attributes: [], taggable: true)
 
     public static let glueDatabasePrefix = ResourceKind(name: "glue_database_prefix", summary: "the name prefix of per-run Glue databases", properties: [
         PropertySpec("prefix", .string, required: true, rule: .gluePrefix, "lowercase snake_case ending in _"),

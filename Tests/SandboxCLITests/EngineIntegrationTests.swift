@@ -111,7 +111,9 @@ final class EngineIntegrationTests: XCTestCase {
                     notifications.append({"type": n["NotificationType"], "operator": n["ComparisonOperator"], "threshold": n["Threshold"],
                                           "threshold_type": n.get("ThresholdType", "PERCENTAGE"),
                                           "subscribers": [s["SubscriptionType"] + ":" + s["Address"] for s in subscribers]})
-                out["budgets"][name] = {"limit": float(b["BudgetLimit"]["Amount"]), "unit": b["BudgetLimit"]["Unit"],
+                budget_arn = f"arn:aws:budgets::{account}:budget/{name}"
+                tags = {t["Key"]: t["Value"] for t in budgets.list_tags_for_resource(ResourceARN=budget_arn).get("ResourceTags", [])}
+                out["budgets"][name] = {"limit": float(b["BudgetLimit"]["Amount"]), "unit": b["BudgetLimit"]["Unit"], "tags": tags,
                                         "time_unit": b["TimeUnit"], "type": b["BudgetType"],
                                         "notifications": sorted(notifications, key=lambda n: n["type"])}
             print(json.dumps(out, default=str))
@@ -169,6 +171,8 @@ final class EngineIntegrationTests: XCTestCase {
         XCTAssertEqual(budget["limit"], .number(limit), file: file, line: line)
         XCTAssertEqual(budget["type"], .string("COST"), file: file, line: line)
         XCTAssertEqual(budget["time_unit"], .string("MONTHLY"), file: file, line: line)
+        XCTAssertEqual(budget["tags"], .object(["ManagedBy": .string("sandbox"), "Owner": .string("team-a"), "Project": .string("floe"),
+                                                "Purpose": .string("provider-tests")]), file: file, line: line)
         let notifications = budget["notifications"]?.arrayValue ?? []
         XCTAssertEqual(notifications.count, 2, "\(notifications)", file: file, line: line)
         XCTAssertEqual(notifications.compactMap { $0["type"]?.stringValue }, ["ACTUAL", "FORECASTED"], file: file, line: line)
@@ -283,7 +287,11 @@ final class EngineIntegrationTests: XCTestCase {
             s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in tags.items()]})
             wide = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
             iam.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(wide), SetAsDefault=True)
-            """#, [bucket, policyArn])
+            budgets = boto3.client("budgets")
+            budget_arn = f"arn:aws:budgets::123456789012:budget/{sys.argv[3]}"
+            budgets.untag_resource(ResourceARN=budget_arn, ResourceTagKeys=["Owner"])
+            budgets.tag_resource(ResourceARN=budget_arn, ResourceTags=[{"Key": "Stray", "Value": "x"}])
+            """#, [bucket, policyArn, budgetName])
         let drifted = try plan(expect: 2)
         let out = drifted.stdout
         XCTAssertTrue(out.contains("~ s3_public_access_block.public_access (update in place; changed outside sandbox)"), out)
@@ -293,7 +301,8 @@ final class EngineIntegrationTests: XCTestCase {
         XCTAssertTrue(out.contains("drift (changed outside sandbox): block_public_acls recorded true, live false"), out)
         XCTAssertTrue(out.contains("~ s3_bucket.bucket (update in place; changed outside sandbox)"), out)
         XCTAssertTrue(out.contains("~ iam_policy.policy (update in place; changed outside sandbox)"), out)
-        XCTAssertTrue(out.contains("Drift detected on 4 resources."), out)
+        XCTAssertTrue(out.contains("~ budget.budget (update in place; changed outside sandbox)"), out)
+        XCTAssertTrue(out.contains("Drift detected on 5 resources."), out)
         XCTAssertFalse(out.contains("-/+"), out)
 
         try apply()

@@ -100,6 +100,22 @@ final class BudgetsIntegrationTests: MotoTestCase {
         XCTAssertEqual(missing?.kind, .notFound)
     }
 
+    func testBudgetTags() async throws {
+        let budgets = BudgetsClient(try motoClient())
+        let arn = BudgetsClient.budgetARN(accountId: account, name: "sbx-tags")
+        XCTAssertEqual(arn, "arn:aws:budgets::123456789012:budget/sbx-tags")
+        try await budgets.createBudget(accountId: account, budget: Budget(name: "sbx-tags", limitAmount: 10),
+                                       tags: ["Owner": "team a", "Project": "floe"])
+        var tags = try await budgets.listTagsForResource(arn: arn)
+        XCTAssertEqual(tags, ["Owner": "team a", "Project": "floe"])
+        try await budgets.tagResource(arn: arn, tags: ["Owner": "team-b", "Extra": "ü"])
+        try await budgets.untagResource(arn: arn, keys: ["Project"])
+        tags = try await budgets.listTagsForResource(arn: arn)
+        XCTAssertEqual(tags, ["Owner": "team-b", "Extra": "ü"])
+        try await budgets.tagResource(arn: arn, tags: [:])  // nothing to send: no request
+        try await budgets.untagResource(arn: arn, keys: [])
+    }
+
     func testUpdateBudget() async throws {
         let budgets = BudgetsClient(try motoClient(maxAttempts: 1))
         try await budgets.createBudget(accountId: account, budget: Budget(name: "sbx-update", limitAmount: 10))

@@ -15,6 +15,7 @@ struct BudgetProvider: ResourceProvider {
     func read(_ attributes: Attributes, context: ProviderContext) async throws -> Attributes? {
         guard let name = attributes.string("name") else { return nil }
         guard let budget = try await context.budgets.describeBudget(accountId: context.accountId, name: name) else { return nil }
+        async let tags = context.budgets.listTagsForResource(arn: Self.arn(name, context: context))
         let notifications = try await context.budgets.describeNotificationsForBudget(accountId: context.accountId, name: name)
         var emails: Set<String> = []
         var unsubscribed = 0
@@ -29,6 +30,7 @@ struct BudgetProvider: ResourceProvider {
             }
         }
         out["emails"] = .array(emails.sorted().map(JSONValue.string))
+        out["tags"] = .object(try await tags.mapValues(JSONValue.string))
         out["notifications_without_subscribers"] = .number(Double(unsubscribed))
         if let spend = budget.calculatedSpend {
             out["spend_actual"] = .number(Self.double(spend.actual))
@@ -55,7 +57,8 @@ struct BudgetProvider: ResourceProvider {
         guard let name = desired.string("name") else { throw ProviderError("budget", "budget has no name", category: .usage) }
         let subscribers = desired.stringList("emails").map(BudgetSubscriber.email)
         try await context.budgets.createBudget(accountId: context.accountId, budget: budget(name: name, desired: desired),
-                                               notifications: notifications(desired).map { NotificationWithSubscribers(notification: $0, subscribers: subscribers) })
+                                               notifications: notifications(desired).map { NotificationWithSubscribers(notification: $0, subscribers: subscribers) },
+                                               tags: desired.stringMap("tags"))
         _ = try await context.consistency.poll({ try await read(desired, context: context) }, until: { $0 != nil })
         return desired
     }
@@ -64,6 +67,12 @@ struct BudgetProvider: ResourceProvider {
         guard let name = desired.string("name") else { return live }
         if let want = desired.number("limit_usd"), abs(want - (live.number("limit_usd") ?? -1)) > 0.000_001 {
             try await context.budgets.updateBudget(accountId: context.accountId, budget: budget(name: name, desired: desired))
+        }
+        if desired["tags"] != nil, desired.stringMap("tags") != live.stringMap("tags") {
+            let want = desired.stringMap("tags"), have = live.stringMap("tags")
+            let arn = Self.arn(name, context: context)
+            try await context.budgets.untagResource(arn: arn, keys: have.keys.filter { want[$0] == nil })
+            try await context.budgets.tagResource(arn: arn, tags: want.filter { have[$0.key] != $0.value })
         }
         let wanted = notifications(desired)
         let present = try await context.budgets.describeNotificationsForBudget(accountId: context.accountId, name: name)
@@ -105,6 +114,10 @@ struct BudgetProvider: ResourceProvider {
     func notifications(_ desired: Attributes) -> [BudgetNotification] {
         [BudgetNotification(notificationType: .actual, comparisonOperator: .greaterThan, threshold: desired.number("actual_threshold_percent") ?? 80, thresholdType: .percentage),
          BudgetNotification(notificationType: .forecasted, comparisonOperator: .greaterThan, threshold: desired.number("forecasted_threshold_percent") ?? 100, thresholdType: .percentage)]
+    }
+
+    static func arn(_ name: String, context: ProviderContext) -> String {
+        BudgetsClient.budgetARN(accountId: context.accountId, name: name)
     }
 
     static func double(_ value: Decimal) -> Double { NSDecimalNumber(decimal: value).doubleValue }

@@ -32,13 +32,36 @@ public struct BudgetsClient: Sendable {
 
     // MARK: - Budgets
 
-    public func createBudget(accountId: String, budget: Budget, notifications: [NotificationWithSubscribers] = []) async throws {
+    public func createBudget(accountId: String, budget: Budget, notifications: [NotificationWithSubscribers] = [],
+                             tags: [String: String] = [:]) async throws {
         let shapes = notifications.map {
             BudgetsWire.NotificationWithSubscribersShape(notification: .init($0.notification), subscribers: $0.subscribers.map(BudgetsWire.Subscriber.init))
         }
         let request = BudgetsWire.CreateBudgetRequest(accountId: accountId, budget: .init(budget),
-                                                      notificationsWithSubscribers: shapes.isEmpty ? nil : shapes)
+                                                      notificationsWithSubscribers: shapes.isEmpty ? nil : shapes,
+                                                      resourceTags: tags.isEmpty ? nil : BudgetsWire.tags(tags))
         _ = try await call("CreateBudget", request)
+    }
+
+    /// The ARN Budgets tags a budget by.
+    public static func budgetARN(partition: String = "aws", accountId: String, name: String) -> String {
+        "arn:\(partition):budgets::\(accountId):budget/\(name)"
+    }
+
+    public func listTagsForResource(arn: String) async throws -> [String: String] {
+        let output = try await call("ListTagsForResource", BudgetsWire.ResourceRequest(resourceARN: arn), as: BudgetsWire.ListTagsForResourceResponse.self)
+        return Dictionary((output.resourceTags ?? []).map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
+    }
+
+    /// Adds or overwrites these tags.
+    public func tagResource(arn: String, tags: [String: String]) async throws {
+        guard !tags.isEmpty else { return }
+        _ = try await call("TagResource", BudgetsWire.TagResourceRequest(resourceARN: arn, resourceTags: BudgetsWire.tags(tags)))
+    }
+
+    public func untagResource(arn: String, keys: [String]) async throws {
+        guard !keys.isEmpty else { return }
+        _ = try await call("UntagResource", BudgetsWire.UntagResourceRequest(resourceARN: arn, resourceTagKeys: keys.sorted()))
     }
 
     /// The budget, or nil when it does not exist (`NotFoundException`).

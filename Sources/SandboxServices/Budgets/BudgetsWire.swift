@@ -169,6 +169,34 @@ enum BudgetsWire {
         var accountId: String
         var budget: BudgetInput
         var notificationsWithSubscribers: [NotificationWithSubscribersShape]?
+        var resourceTags: [ResourceTag]?
+    }
+
+    struct ResourceTag: Codable, Sendable {
+        var key: String
+        var value: String
+    }
+
+    struct TagResourceRequest: Encodable, Sendable {
+        var resourceARN: String
+        var resourceTags: [ResourceTag]
+    }
+
+    struct UntagResourceRequest: Encodable, Sendable {
+        var resourceARN: String
+        var resourceTagKeys: [String]
+    }
+
+    struct ResourceRequest: Encodable, Sendable {
+        var resourceARN: String
+    }
+
+    struct ListTagsForResourceResponse: Decodable, Sendable {
+        var resourceTags: [ResourceTag]?
+    }
+
+    static func tags(_ map: [String: String]) -> [ResourceTag] {
+        map.keys.sorted().map { ResourceTag(key: $0, value: map[$0] ?? "") }
     }
 
     struct UpdateBudgetRequest: Encodable, Sendable {
