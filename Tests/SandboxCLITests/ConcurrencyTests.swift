@@ -122,8 +122,9 @@ final class ConcurrencyTests: XCTestCase {
             while not os.path.exists(stop) and time.time() < deadline:
                 s3.put_object(Bucket=bucket, Key=f"runs/{run}/late/part-{i:06d}", Body=b"z")
                 i += 1
-                with open(counter, "w") as f:
+                with open(counter + ".tmp", "w") as f:
                     f.write(str(i))
+                os.replace(counter + ".tmp", counter)  # atomic: a reader never sees a half-written count
             """#, ReliabilityRig.bucket, runId, stop, counter]
         writer.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "AWS_ACCESS_KEY_ID": "testing",
                               "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
