@@ -58,6 +58,7 @@ public struct RemoteWorkspace: Sendable {
                                       _ body: @Sendable (String) async throws -> T) async throws -> T {
         let handle = try await backend.lock(holder: holder, operation: operation, timeout: timeout)
         if let old = handle.tookOver { notice("took over an expired lock held by \(old)") }
+        if handle.replacedUnreadable { notice("replaced a lock object at \(backend.location).lock that could not be read as a lock") }
         let renewal = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(nanoseconds: UInt64(max(1, backend.lockTTL / 3) * 1_000_000_000))

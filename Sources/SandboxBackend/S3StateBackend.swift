@@ -85,7 +85,7 @@ public final class S3StateBackend: Sendable {
                 do {
                     let newETag = try await s3.putObject(bucket: bucket, key: lockKey, body: try candidate.encoded(), contentType: "application/json",
                                                          ifNoneMatch: nil, ifMatch: eTag)
-                    return RemoteLockHandle(backend: self, lock: candidate, eTag: newETag, tookOver: held)
+                    return RemoteLockHandle(backend: self, lock: candidate, eTag: newETag, tookOver: held, replacedUnreadable: held == nil)
                 } catch let error as AWSError where Self.isPrecondition(error) {
                     continue
                 }
@@ -99,7 +99,7 @@ public final class S3StateBackend: Sendable {
     }
 
     /// The lock object and its ETag; the lock is nil when the object exists but cannot be read as a lock.
-    func currentLockObject() async throws -> (RemoteLock?, String)? {
+    public func currentLockObject() async throws -> (RemoteLock?, String)? {
         do {
             let object = try await s3.getObject(bucket: bucket, key: lockKey)
             return (RemoteLock.decode(object.body), object.eTag ?? "")
@@ -128,8 +128,11 @@ public final class RemoteLockHandle: @unchecked Sendable {
     private var eTag: String?
     /// The expired lock this one replaced, for the "took over" message.
     public let tookOver: RemoteLock?
+    /// The lock object this handle replaced could not be read as a lock.
+    public let replacedUnreadable: Bool
 
-    init(backend: S3StateBackend, lock: RemoteLock, eTag: String?, tookOver: RemoteLock?) {
+    init(backend: S3StateBackend, lock: RemoteLock, eTag: String?, tookOver: RemoteLock?, replacedUnreadable: Bool = false) {
+        self.replacedUnreadable = replacedUnreadable
         self.backend = backend
         self.lock = lock
         self.eTag = eTag

@@ -45,7 +45,9 @@ struct StateTarget: Sendable {
     func remoteLockReading() async -> RemoteLockReading? {
         guard location.isRemote else { return nil }
         do {
-            guard let lock = try await requireWorkspace().backend.currentLock() else { return .free }
+            guard let (lock, _) = try await requireWorkspace().backend.currentLockObject() else { return .free }
+            // A lock object that does not parse is treated as expired by writers, which take it over.
+            guard let lock else { return .held("an unreadable lock object", expires: .distantPast) }
             return .held(lock.description, expires: lock.expires)
         } catch {
             return .unreadable(error.oneLine)

@@ -122,6 +122,15 @@ final class RemoteStateTests: XCTestCase {
         let takeover = try sandbox(["apply", "--auto-approve"], expect: 0)
         XCTAssertTrue(takeover.stderr.contains("took over an expired lock held by ci@runner-7"), takeover.stderr)
         XCTAssertEqual(try stateKeys(), ["team/aws-provider-tests.sqlite"], "the lock was not released")
+
+        // A lock object that is not a lock: check says so, the next writer replaces it with a note.
+        try Boto.run("boto3.client('s3').put_object(Bucket='sandbox-state', Key='team/aws-provider-tests.sqlite.lock', Body=b'not json')",
+                     endpoint: server.endpoint)
+        let garbled = try runner.run(["check"])
+        XCTAssertTrue(garbled.output.contains("lock expired: an unreadable lock object"), garbled.output)
+        let replaced = try sandbox(["apply", "--auto-approve"], expect: 0)
+        XCTAssertTrue(replaced.stderr.contains("replaced a lock object at \(backend).lock that could not be read"), replaced.stderr)
+        XCTAssertEqual(try stateKeys(), ["team/aws-provider-tests.sqlite"], "the lock was not released")
     }
 
     func testMigrateLocalStateToS3AndBack() throws {
