@@ -24,23 +24,25 @@ final class RemoteStateReliabilityTests: XCTestCase {
     }
 
     /// Keys in the state bucket, and the remote state's resources and serial (read with sqlite3 from a download).
-    func remote() throws -> (keys: [String], resources: [String: String], serial: Int) {
+    func remote() throws -> (keys: [String], resources: [String: String], serial: Int, runs: [String: String]) {
         let text = try rig.boto(#"""
             import sqlite3, tempfile
             s3 = boto3.client("s3")
             keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=sys.argv[1]).get("Contents", []))
-            resources, serial = {}, -1
+            resources, serial, runs = {}, -1, {}
             if "envs/ci.sqlite" in keys:
                 path = tempfile.mktemp(suffix=".sqlite")
                 s3.download_file(sys.argv[1], "envs/ci.sqlite", path)
                 db = sqlite3.connect(path)
                 resources = dict(db.execute("SELECT address, status FROM resources"))
                 serial = db.execute("SELECT serial FROM meta").fetchone()[0]
+                runs = dict(db.execute("SELECT run_id, status FROM runs"))
                 db.close()
-            print(json.dumps({"keys": keys, "resources": resources, "serial": serial}))
+            print(json.dumps({"keys": keys, "resources": resources, "serial": serial, "runs": runs}))
             """#, [Self.stateBucket])
         let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], text)
-        return (json["keys"] as? [String] ?? [], json["resources"] as? [String: String] ?? [:], json["serial"] as? Int ?? -1)
+        return (json["keys"] as? [String] ?? [], json["resources"] as? [String: String] ?? [:], json["serial"] as? Int ?? -1,
+                json["runs"] as? [String: String] ?? [:])
     }
 
     func testStateOnS3ServesEveryCommandAndPullPushKeepTheirGuards() throws {
@@ -105,6 +107,49 @@ final class RemoteStateReliabilityTests: XCTestCase {
         XCTAssertEqual(waiterResult.status, 0, waiterResult.output)
         XCTAssertTrue(waiterResult.stdout.contains("0 applied, 8 unchanged"), "the waiter planned on the first one's state:\n\(waiterResult.stdout)")
         XCTAssertEqual(try remote().keys, ["envs/ci.sqlite"], "no lock left behind")
+    }
+
+    /// run new, apply and cleanup on the remote state through 20% random faults, one seed per round: whatever
+    /// exits 0 is in the remote state, nothing claims more than happened, and no lock object is left behind.
+    func testRemoteStateUnderRandomFaultsKeepsEveryRecordAndNoLock() throws {
+        let attempts = FaultInjectionTests.attempts
+        var converged = 0
+        for seed in Soak.seeds.prefix(6) {
+            try rig.configureFaults(seed: seed + 40_000)
+            let days = "\(3 + seed % 20)"
+            let context = "seed \(seed + 40_000)"
+            let minted = try rig.faulty.run(["run", "new", "--workspace", "w\(seed)"] + attempts + backendFlag)
+            let runId = minted.stdout.split(separator: "\n").first { $0.contains("FLOE_PROVIDER_SPIKE_RUN=") }?
+                .split(separator: "=").last.map { String($0).trimmingCharacters(in: CharacterSet(charactersIn: "'\"")) }
+            let applied = try rig.faulty.run(["apply", "--auto-approve", "--var", "retention_days=\(days)"] + attempts + backendFlag)
+            var cleaned: CommandRunner.Result?
+            if let runId {
+                try rig.seedRun(runId, objects: 5, tables: 1)
+                cleaned = try rig.faulty.run(["cleanup", "--run", runId, "--quiet"] + attempts + backendFlag)
+            }
+            let faults = rig.faults()
+            try rig.proxy.configure()
+            for result in [minted, applied] + (cleaned.map { [$0] } ?? []) {
+                rig.assertCleanFailure(result, allowed: [0, 1, 4], "\(context) (\(faults))")
+            }
+            let state = try remote()
+            XCTAssertEqual(state.keys, ["envs/ci.sqlite"], "\(context): a lock object was left behind (\(faults))")
+            if minted.status == 0 {
+                let runId = try XCTUnwrap(runId, minted.stdout)
+                XCTAssertNotNil(state.runs[runId], "\(context): run new said \(runId) but the remote state lost it")
+                if cleaned?.status == 0 {
+                    XCTAssertEqual(state.runs[runId], "cleaned", "\(context): cleanup said clean (\(faults))")
+                    XCTAssertEqual(try rig.remains(runId).keys, 0, context)
+                }
+            }
+            if applied.status == 0 {
+                converged += 1
+                XCTAssertEqual(Set(state.resources.values), ["created"], context)
+                try rig.must(["plan", "--detailed-exitcode", "--var", "retention_days=\(days)"] + backendFlag)
+            }
+            try rig.must(["apply", "--auto-approve", "--var", "retention_days=\(days)"] + backendFlag)
+        }
+        XCTAssertGreaterThanOrEqual(converged, 4, "applies that converged through the faults")
     }
 
     /// A conditional write whose answer is lost is retried and fails its own condition. It used to read as "locked
