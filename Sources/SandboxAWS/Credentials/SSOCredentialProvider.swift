@@ -4,7 +4,9 @@ import SandboxCore
 import SandboxSigV4
 
 /// Role credentials from IAM Identity Center (SSO), using the token `aws sso login` left in `~/.aws/sso/cache`.
-/// This never logs in or refreshes the token itself: when it is missing or expired the user is told to log in.
+/// For `sso-session` profiles a token within 5 minutes of expiry is refreshed through SSO OIDC CreateToken with the
+/// cached refresh token and client registration, and the cache file is updated, as the AWS SDKs do. It never logs
+/// in: when there is no token, or it expired and cannot be refreshed, the user is told to run `aws sso login`.
 /// Wrap it in `CachingCredentialProvider`.
 public struct SSOCredentialProvider: CredentialProvider {
     /// The SSO settings of a profile, from its own keys or its `[sso-session NAME]` section.
@@ -64,6 +66,13 @@ public struct SSOCredentialProvider: CredentialProvider {
     static let portal = ServiceDescriptor(name: "portal.sso", displayName: "SSO", wireProtocol: .json, apiVersion: "2019-06-10",
                                           targetPrefix: nil, isGlobal: false, environmentKey: "SSO")
 
+    /// SSO OIDC, where an expiring token is refreshed (`AWS_ENDPOINT_URL_SSO_OIDC` overrides the address).
+    static let oidc = ServiceDescriptor(name: "oidc", displayName: "SSO OIDC", wireProtocol: .json, apiVersion: "2019-06-10",
+                                        targetPrefix: nil, isGlobal: false, environmentKey: "SSO_OIDC")
+
+    /// How long before its expiry a token is refreshed.
+    static let refreshWindow: TimeInterval = 300
+
     /// Where the token and the role come from.
     public let settings: Settings
     /// The profile, for messages and the `aws sso login` hint.
@@ -104,11 +113,11 @@ public struct SSOCredentialProvider: CredentialProvider {
     }
 
     public func resolve() async throws -> ResolvedCredentials? {
-        let token = try loadToken()
-        context.redactor?.register(token)
         guard let region = try? Region(settings.region) else {
             throw CredentialProviderError("profile \(profile): sso_region '\(settings.region)' is not a region name like us-east-1")
         }
+        let token = try await currentToken(region: region)
+        context.redactor?.register(token)
         let request = AWSRequest(operation: "GetRoleCredentials", method: "GET", path: "/federation/credentials",
                                  query: [("role_name", settings.roleName), ("account_id", settings.accountId)],
                                  headers: ["x-amz-sso_bearer_token": token], unsigned: true)
@@ -130,8 +139,65 @@ public struct SSOCredentialProvider: CredentialProvider {
         return ResolvedCredentials(credentials: credentials, source: .sso(profile: profile))
     }
 
-    /// The access token from the cache, if present and unexpired.
-    func loadToken() throws -> String {
+    struct CreateTokenAnswer: Decodable {
+        let accessToken: String?
+        /// Seconds.
+        let expiresIn: Double?
+        let refreshToken: String?
+    }
+
+    /// The cached access token, refreshed first when it expires within `refreshWindow` and the cache can refresh it.
+    func currentToken(region: Region) async throws -> String {
+        let path = tokenCachePath
+        guard let data = FileManager.default.contents(atPath: path),
+              let cache = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let expiresText = cache["expiresAt"] as? String, let expiresAt = Timestamp.iso8601(expiresText),
+              let refresh = cache["refreshToken"] as? String, let clientId = cache["clientId"] as? String,
+              let clientSecret = cache["clientSecret"] as? String, settings.sessionName != nil,
+              expiresAt.timeIntervalSince(context.clock.now()) < Self.refreshWindow else {
+            return try loadToken()
+        }
+        for secret in [refresh, clientSecret, cache["accessToken"] as? String] { context.redactor?.register(secret) }
+        if let registrationText = cache["registrationExpiresAt"] as? String, let registration = Timestamp.iso8601(registrationText),
+           registration <= context.clock.now() {
+            return try loadToken(refreshFailure: "its client registration expired at \(Timestamp.string(registration))")
+        }
+        do {
+            return try await refreshToken(cache: cache, path: path, refresh: refresh, clientId: clientId, clientSecret: clientSecret, region: region)
+        } catch let error as SandboxError {
+            return try loadToken(refreshFailure: error.userMessage)
+        }
+    }
+
+    /// SSO OIDC CreateToken with the refresh token; writes the new token back to the cache (mode 0600, atomically).
+    func refreshToken(cache: [String: Any], path: String, refresh: String, clientId: String, clientSecret: String, region: Region) async throws -> String {
+        let body = try JSONSerialization.data(withJSONObject: ["clientId": clientId, "clientSecret": clientSecret,
+                                                               "grantType": "refresh_token", "refreshToken": refresh], options: [.sortedKeys])
+        let request = AWSRequest(operation: "CreateToken", method: "POST", path: "/token", headers: ["Content-Type": "application/json"],
+                                 body: body, unsigned: true)
+        let response = try await serviceClient(Self.oidc, region: region).send(request, to: Self.oidc)
+        guard let answer = try? JSONDecoder().decode(CreateTokenAnswer.self, from: response.body), let token = answer.accessToken,
+              !token.isEmpty, let expiresIn = answer.expiresIn, expiresIn > 0 else {
+            throw CredentialProviderError("SSO OIDC CreateToken answered without accessToken and expiresIn")
+        }
+        context.redactor?.register(token)
+        context.redactor?.register(answer.refreshToken)
+        var updated = cache
+        updated["accessToken"] = token
+        updated["expiresAt"] = Timestamp.string(context.clock.now().addingTimeInterval(expiresIn))
+        if let newRefresh = answer.refreshToken, !newRefresh.isEmpty { updated["refreshToken"] = newRefresh }
+        // A cache that cannot be written still leaves a usable token for this process.
+        if let data = try? JSONSerialization.data(withJSONObject: updated, options: [.sortedKeys]) {
+            let temporary = path + ".sandbox-\(UUID().uuidString)"
+            if FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600]) {
+                if rename(temporary, path) != 0 { try? FileManager.default.removeItem(atPath: temporary) }
+            }
+        }
+        return token
+    }
+
+    /// The access token from the cache, if present and unexpired; `refreshFailure` says why refreshing it did not work.
+    func loadToken(refreshFailure: String? = nil) throws -> String {
         let path = tokenCachePath
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CredentialProviderError("profile \(profile): no SSO login found for \(settings.sessionName.map { "sso-session \($0)" } ?? settings.startURL); \(loginHint)")
@@ -144,16 +210,23 @@ public struct SSOCredentialProvider: CredentialProvider {
             throw CredentialProviderError("profile \(profile): the SSO token cache \(path) has an unreadable expiresAt; \(loginHint)")
         }
         guard expiresAt > context.clock.now() else {
-            throw CredentialProviderError("profile \(profile): the SSO login expired at \(Timestamp.string(expiresAt)); \(loginHint)")
+            let refresh = refreshFailure.map { " and could not be refreshed (\($0))" } ?? ""
+            throw CredentialProviderError("profile \(profile): the SSO login expired at \(Timestamp.string(expiresAt))\(refresh); \(loginHint)")
         }
         return token
     }
 
     /// A client aimed at the portal of the SSO region; `AWS_ENDPOINT_URL_SSO` overrides the address (tests, proxies).
     func portalClient(region: Region) throws -> AWSClient {
+        try serviceClient(Self.portal, region: region)
+    }
+
+    /// An unsigned client for an SSO service in the SSO region; `AWS_ENDPOINT_URL_<KEY>` overrides the address.
+    func serviceClient(_ service: ServiceDescriptor, region: Region) throws -> AWSClient {
         var endpoints = EndpointResolver()
-        if let override = nonEmpty(context.environment["AWS_ENDPOINT_URL_SSO"]) {
-            endpoints = EndpointResolver(perService: [Self.portal.name: try EndpointResolver.parse(override, from: "AWS_ENDPOINT_URL_SSO")])
+        let variable = "AWS_ENDPOINT_URL_\(service.environmentKey)"
+        if let override = nonEmpty(context.environment[variable]) {
+            endpoints = EndpointResolver(perService: [service.name: try EndpointResolver.parse(override, from: variable)])
         }
         let base = context.client
         return AWSClient(region: region, endpoints: endpoints, credentialProvider: NoCredentialProvider(), transport: base.transport,

@@ -120,6 +120,96 @@ final class SSOCredentialProviderTests: XCTestCase {
         }
     }
 
+    /// A cache `aws sso login` wrote for an sso-session: with the client registration that can refresh the token.
+    func refreshableToken(expiresAt: String, registrationExpiresAt: String = "2026-03-01T00:00:00Z") -> String {
+        """
+        {"startUrl": "\(startURL)", "region": "eu-central-1", "accessToken": "BEARERSENTINEL", "expiresAt": "\(expiresAt)",
+         "refreshToken": "REFRESHSENTINEL", "clientId": "CLIENTID", "clientSecret": "CLIENTSECRETSENTINEL",
+         "registrationExpiresAt": "\(registrationExpiresAt)"}
+        """
+    }
+
+    func portal(expecting bearer: String) -> @Sendable (HTTPRequest) -> String? {
+        { request in request.headers["x-amz-sso_bearer_token"] == bearer ? nil : "portal got bearer \(request.headers["x-amz-sso_bearer_token"] ?? "none")" }
+    }
+
+    func cache(_ home: TempHome) throws -> [String: String] {
+        let data = try XCTUnwrap(FileManager.default.contents(atPath: home.path + "/" + sessionCacheFile))
+        return try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: String])
+    }
+
+    func testExpiringTokenIsRefreshedThroughOIDCAndTheCacheUpdated() async throws {
+        let home = try sessionHome()
+        try home.write(sessionCacheFile, refreshableToken(expiresAt: "2026-01-01T00:02:00Z"))  // 2 minutes left
+        let transport = StubTransport()
+        transport.expect("POST /token", body: #"{"accessToken":"NEWBEARERSENTINEL","expiresIn":28800,"refreshToken":"NEWREFRESHSENTINEL","tokenType":"Bearer"}"#) { request in
+            if request.url.host != "oidc.eu-central-1.amazonaws.com" { return "wrong host \(request.url)" }
+            if request.headers.keys.contains(where: { $0.lowercased() == "authorization" }) { return "CreateToken must be unsigned" }
+            let body = (try? JSONSerialization.jsonObject(with: request.body) as? [String: String]) ?? [:]
+            let want = ["clientId": "CLIENTID", "clientSecret": "CLIENTSECRETSENTINEL", "grantType": "refresh_token", "refreshToken": "REFRESHSENTINEL"]
+            return body == want ? nil : "CreateToken body \(body)"
+        }
+        transport.expect("GET /federation/credentials", body: portalAnswer, check: portal(expecting: "NEWBEARERSENTINEL"))
+        let redactor = Redactor()
+        let resolved = try await provider(home, transport: transport, redactor: redactor).resolve()
+        XCTAssertEqual(resolved?.credentials.accessKeyId, "ASIASSOEXAMPLE")
+        assertVerified(transport)
+
+        let cached = try cache(home)
+        XCTAssertEqual(cached["accessToken"], "NEWBEARERSENTINEL")
+        XCTAssertEqual(cached["refreshToken"], "NEWREFRESHSENTINEL")
+        XCTAssertEqual(cached["expiresAt"], "2026-01-01T08:00:00Z")
+        XCTAssertEqual(cached["startUrl"], startURL, "other fields are kept")
+        XCTAssertEqual(cached["clientSecret"], "CLIENTSECRETSENTINEL")
+        let mode = try FileManager.default.attributesOfItem(atPath: home.path + "/" + sessionCacheFile)[.posixPermissions] as? Int
+        XCTAssertEqual(mode, 0o600)
+        for secret in ["REFRESHSENTINEL", "CLIENTSECRETSENTINEL", "NEWBEARERSENTINEL", "NEWREFRESHSENTINEL"] {
+            XCTAssertTrue(redactor.knownSecrets.contains(secret), secret)
+        }
+    }
+
+    func testTokenThatStillHasTimeIsNotRefreshed() async throws {
+        let home = try sessionHome()
+        try home.write(sessionCacheFile, refreshableToken(expiresAt: "2026-01-01T00:10:00Z"))
+        let transport = StubTransport()
+        transport.expect("GET /federation/credentials", body: portalAnswer, check: portal(expecting: "BEARERSENTINEL"))
+        _ = try await provider(home, transport: transport).resolve()
+        assertVerified(transport)
+    }
+
+    func testFailedRefreshUsesAStillValidTokenOrTellsTheUserToLogIn() async throws {
+        let home = try sessionHome()
+        try home.write(sessionCacheFile, refreshableToken(expiresAt: "2026-01-01T00:01:00Z"))
+        let transport = StubTransport()
+        transport.expect("POST /token", status: 400, headers: ["x-amzn-ErrorType": "InvalidGrantException:"],
+                         body: #"{"error":"invalid_grant","error_description":"Invalid refresh token provided"}"#)
+        transport.expect("GET /federation/credentials", body: portalAnswer, check: portal(expecting: "BEARERSENTINEL"))
+        _ = try await provider(home, transport: transport).resolve()
+        assertVerified(transport)
+
+        try home.write(sessionCacheFile, refreshableToken(expiresAt: "2025-12-31T23:00:00Z"))
+        let expired = StubTransport()
+        expired.expect("POST /token", status: 400, headers: ["x-amzn-ErrorType": "InvalidGrantException:"],
+                       body: #"{"error":"invalid_grant","error_description":"Invalid refresh token provided"}"#)
+        let provider = try provider(home, transport: expired)
+        await expectError(["the SSO login expired at 2025-12-31T23:00:00Z and could not be refreshed (SSO OIDC CreateToken",
+                           "InvalidGrantException", "run `aws sso login --profile dev`"]) {
+            _ = try await provider.resolve()
+        }
+        XCTAssertEqual(try cache(home)["accessToken"], "BEARERSENTINEL", "the cache is left as it was")
+    }
+
+    func testExpiredClientRegistrationIsNotUsed() async throws {
+        let home = try sessionHome()
+        try home.write(sessionCacheFile, refreshableToken(expiresAt: "2025-12-31T23:00:00Z", registrationExpiresAt: "2025-12-31T00:00:00Z"))
+        let transport = StubTransport()
+        let provider = try provider(home, transport: transport)
+        await expectError(["could not be refreshed (its client registration expired at 2025-12-31T00:00:00Z)", "aws sso login"]) {
+            _ = try await provider.resolve()
+        }
+        XCTAssertEqual(transport.requestCount, 0)
+    }
+
     func testIncompleteSSOSettings() async throws {
         let home = try TempHome()
         try home.config("[profile dev]\nsso_session = my-sso\nsso_role_name = Developer\n[sso-session my-sso]\nsso_start_url = \(startURL)\n")
