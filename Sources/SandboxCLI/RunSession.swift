@@ -19,7 +19,7 @@ struct RunSession: Sendable {
         }
         for runId in runIds {
             // Offline check of the id itself; the full scope (bucket, prefix, database) is checked before S3 or Glue is touched.
-            try RunScope(runId: runId, bucket: "placeholder-bucket", root: "runs/", gluePrefix: "placeholder_", idPattern: scheme.idPattern)
+            _ = try RunScope(runId: runId, bucket: "placeholder-bucket", root: "runs/", gluePrefix: "placeholder_", idPattern: scheme.idPattern)
         }
         let session = try await StackSession.open(invocation, stackOptions: stackOptions, awsOptions: awsOptions, requireVariables: false)
         var known: [String: Attributes] = [:]

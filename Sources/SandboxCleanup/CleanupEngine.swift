@@ -124,7 +124,7 @@ public struct CleanupEngine: Sendable {
                         guard scope.contains(key: version.key) else { await tally.refuse(version.key); continue }
                         batch.append(ObjectIdentifier(key: version.key, versionId: version.versionId))
                         kinds.append(version.isDeleteMarker ? .marker : .version)
-                        sizes.append(Int64(version.size ?? 0))
+                        sizes.append(Int64(version.size))
                     }
                     try await submit(batch, kinds: kinds, sizes: sizes)
                     keyMarker = page.isTruncated ? page.nextKeyMarker : nil
@@ -245,7 +245,7 @@ public struct CleanupEngine: Sendable {
                     if version.isDeleteMarker { inventory.deleteMarkers += 1 } else {
                         inventory.versions += 1
                         if version.isLatest { inventory.objects += 1 }
-                        inventory.bytes += Int64(version.size ?? 0)
+                        inventory.bytes += Int64(version.size)
                     }
                     if inventory.sampleKeys.count < samples, !inventory.sampleKeys.contains(version.key) { inventory.sampleKeys.append(version.key) }
                 }

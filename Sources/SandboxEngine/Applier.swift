@@ -62,7 +62,7 @@ public struct Applier: Sendable {
 
     /// Refuses a saved plan when state or a live resource changed since it was made.
     public func checkFresh(_ plan: Plan) async throws {
-        let lineage = try store.lineage
+        let lineage = store.lineage
         let serial = try store.serial
         if let planned = plan.lineage, planned != lineage {
             throw StalePlanError(reason: "it was made for state lineage \(planned), this state is \(lineage)")

@@ -110,7 +110,6 @@ private final class CancellableTask: @unchecked Sendable {
     }
 
     private static func cancel(_ task: URLSessionTask) {
-        nonisolated(unsafe) let task = task
         DispatchQueue.global().async { task.cancel() }
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 enum StepSummary {
     static func append(_ markdown: String, environment: [String: String]) {
         guard let path = environment["GITHUB_STEP_SUMMARY"], !path.isEmpty else { return }
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
         guard let handle = FileHandle(forWritingAtPath: path) else { return }
         handle.seekToEndOfFile()
         handle.write(Data((markdown + "\n").utf8))
