@@ -46,13 +46,44 @@ public enum ReportWriter {
         public let markdown: String
     }
 
-    public static func write(_ report: ValidationReport, directory: String, knownSecrets: Set<String>, stamp: Date) throws -> Written {
+    /// Proves the report directory can be written (it, or the nearest ancestor that exists, is a writable directory)
+    /// without creating anything. Called before the first AWS call, so a cleanup never deletes a run and then finds
+    /// it cannot write the evidence.
+    public static func checkWritable(directory: String) throws {
+        var candidate = URL(fileURLWithPath: directory).standardizedFileURL
+        while true {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory) {
+                guard isDirectory.boolValue else {
+                    throw SimpleError(.usage, "cannot write reports to \(directory): \(candidate.path) is a file; pass --report-dir DIR")
+                }
+                guard access(candidate.path, W_OK | X_OK) == 0 else {
+                    throw SimpleError(.usage, "cannot write reports to \(directory): \(candidate.path) is not writable; pass --report-dir DIR")
+                }
+                return
+            }
+            let parent = candidate.deletingLastPathComponent()
+            if parent.path == candidate.path { return }
+            candidate = parent
+        }
+    }
+
+    /// Renders the report and refuses it when it holds a credential in use or an AWS-secret-shaped string.
+    /// - Parameter beforeCleanup: the check runs on the report's inputs before anything is deleted.
+    @discardableResult
+    public static func checkSecrets(_ report: ValidationReport, knownSecrets: Set<String>, beforeCleanup: Bool = false) throws -> (markdown: String, json: String) {
         let markdown = MarkdownRenderer.render(report)
         let json = try report.json()
         let findings = SecretScanner.scan(markdown + "\n" + json, knownSecrets: knownSecrets)
         if let first = findings.first {
-            throw SimpleError(.internal, "refusing to write the report: it contains \(first) (\(findings.count) finding(s)); nothing was written")
+            let outcome = beforeCleanup ? "nothing was written and nothing deleted" : "nothing was written"
+            throw SimpleError(.internal, "refusing to write the report: it contains \(first) (\(findings.count) finding(s)); \(outcome)")
         }
+        return (markdown, json)
+    }
+
+    public static func write(_ report: ValidationReport, directory: String, knownSecrets: Set<String>, stamp: Date) throws -> Written {
+        let (markdown, json) = try checkSecrets(report, knownSecrets: knownSecrets)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let stem = "\(directory)/\(report.runId)-\(RunIdentifier.mint(template: "{timestamp}", at: stamp))"
         // Two cleanups of a run within one second must not overwrite each other's evidence.

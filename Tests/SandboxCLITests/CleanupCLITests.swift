@@ -390,7 +390,8 @@ s3.delete_bucket(Bucket=sys.argv[1])
             let result = try sandbox(["cleanup", "--run", runId] + arguments, environment: ["GITHUB_STEP_SUMMARY": summary])
             XCTAssertNotEqual(result.status, 0, what)
             XCTAssertTrue(result.stderr.contains("refusing to write the report: it contains the value of a credential in use"), "\(what): \(result.stderr)")
-            XCTAssertTrue(result.stderr.contains("nothing was written"), result.stderr)
+            XCTAssertTrue(result.stderr.contains("nothing was written and nothing deleted"), result.stderr)
+            XCTAssertEqual(try inventory().keys.keys.filter { $0.hasPrefix("runs/\(runId)/") }.count, 3, "\(what): the run was deleted anyway")
             XCTAssertEqual(try reports(for: runId), [], what)
             XCTAssertFalse(FileManager.default.fileExists(atPath: summary), what)
         }
@@ -481,6 +482,17 @@ s3.delete_bucket(Bucket=sys.argv[1])
         try sandbox(["cleanup", "--run", upper, "--quiet"], expect: 0)
         try sandbox(["cleanup", "--run", lower, "--quiet"], expect: 0)
         XCTAssertFalse(try inventory().keys.keys.contains { $0.hasPrefix("runs/\(lower)/") || $0.hasPrefix("runs/\(upper)/") })
+    }
+
+    func testUnwritableReportDirectoryIsRefusedBeforeAnyAWSRequest() throws {
+        let runId = "floe-provider-20250101T000004Z"
+        try seed(runs: [runId: 2], tables: 0)
+        let file = try write("not-a-directory", "x")
+        try server.resetRequestCount()
+        let result = try sandbox(["cleanup", "--run", runId, "--report-dir", file + "/reports"], expect: 2)
+        XCTAssertEqual(result.stderr, "error: cannot write reports to \(file)/reports: \(file) is a file; pass --report-dir DIR\n")
+        XCTAssertEqual(try server.requestCount(), 0, "a request reached AWS before the report directory was refused")
+        XCTAssertEqual(try inventory().keys.keys.filter { $0.hasPrefix("runs/\(runId)/") }.count, 2)
     }
 
     func testParallelCleanupsOfDifferentRunsDoNotTouchEachOther() throws {

@@ -49,6 +49,7 @@ struct CleanupCommand: AsyncParsableCommand {
         let invocation = Invocation(output: output)
         let console = Console(redactor: invocation.redactor)
         try await execute(console) {
+            try ReportWriter.checkWritable(directory: reportDir)
             let runs = try await RunSession.open(invocation, stackOptions: stackOptions, awsOptions: aws, runIds: runId.map { [$0] } ?? [])
             if let runId {
                 let scope = try runs.settings.scope(runId: runId)
@@ -69,20 +70,27 @@ struct CleanupCommand: AsyncParsableCommand {
         let session = runs.session
         let progress: CleanupProgress? = quiet || output.json ? nil : CleanupProgressView(console: console, terminal: console.stderrIsTerminal)
         let engine = CleanupEngine(scope: scope, client: session.aws.client, progress: progress)
-        let startedCleanup = invocation.clock.now()
-        let result = dryRun ? await engine.dryRun() : await engine.run()
-        (progress as? CleanupProgressView)?.finish()
         let existing = try await session.state.read { store in try store?.run(id: scope.runId) }
         let builder = ReportBuilder(scope: scope, accountId: session.identity.account, region: session.region, sandboxVersion: SandboxVersion.current,
                                     stackFile: session.stack.file, stackSHA256: session.stack.sha256)
-        let finished = invocation.clock.now()
-        let report = builder.report(result: result, workspace: workspace ?? existing?.workspace, startedAt: existing?.startedAt ?? RunIdentifier.timestamp(in: scope.runId),
-                                    finishedAt: finished, junitFiles: junit)
+        let startedAt = existing?.startedAt ?? RunIdentifier.timestamp(in: scope.runId)
         var secrets = invocation.redactor.knownSecrets
         if let credentials = try? await session.aws.credentials.resolve()?.credentials {
             secrets.insert(credentials.secretAccessKey)
             if let token = credentials.sessionToken { secrets.insert(token) }
         }
+        // The report's inputs (workspace, JUnit results) are checked before anything is deleted: a report refused
+        // afterwards would leave a cleaned run without its evidence.
+        let preview = builder.report(result: CleanupResult(), workspace: workspace ?? existing?.workspace, startedAt: startedAt,
+                                     finishedAt: invocation.clock.now(), junitFiles: junit)
+        try ReportWriter.checkSecrets(preview, knownSecrets: secrets, beforeCleanup: true)
+
+        let startedCleanup = invocation.clock.now()
+        let result = dryRun ? await engine.dryRun() : await engine.run()
+        (progress as? CleanupProgressView)?.finish()
+        let finished = invocation.clock.now()
+        let report = builder.report(result: result, workspace: workspace ?? existing?.workspace, startedAt: startedAt,
+                                    finishedAt: finished, junitFiles: junit)
         // Absolute, so the path recorded in state still finds the report from another directory (sandbox report).
         let directory = URL(fileURLWithPath: reportDir).standardizedFileURL.path
         let written = try ReportWriter.write(report, directory: directory, knownSecrets: secrets, stamp: finished)
