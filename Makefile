@@ -26,7 +26,7 @@ release:
 	$(SWIFT) build -c release
 
 # The closing "N passed, N failed" line is read by CI; XCTest's own summary (and, with COVERAGE=1, the coverage
-# report and gate) stay above it. CI runs `make test COVERAGE=1`: one test run, with coverage, then the gate.
+# report and gate) stay above it. CI (.ci/run) exports COVERAGE=1: one test run, with coverage, then the gate.
 test: deps
 	$(SWIFT) build --build-tests $(COVFLAG)
 	@$(if $(COVFLAG),rm -f "$$($(SWIFT) build --show-bin-path)"/codecov/*.profraw;) \
