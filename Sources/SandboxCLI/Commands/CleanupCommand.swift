@@ -183,8 +183,15 @@ struct CleanupCommand: AsyncParsableCommand {
         var reports: [ValidationReport] = []
         var proven = 0
         for leftover in targets {
-            let outcome = try await clean(try runs.settings.scope(runId: leftover.runId), runs: runs, invocation: invocation, console: console,
-                                          printJSON: false)
+            let scope = try runs.settings.scope(runId: leftover.runId)
+            do {
+                try await refuseSharedDatabase(scope, state: session.state)
+            } catch let error as SandboxError {
+                console.err("error: skipped: \(error.userMessage)")
+                worst = max(worst, SandboxExit.code(for: error.category))
+                continue
+            }
+            let outcome = try await clean(scope, runs: runs, invocation: invocation, console: console, printJSON: false)
             reports.append(outcome.report)
             if outcome.code == 0 { proven += 1 }
             worst = max(worst, outcome.code)
