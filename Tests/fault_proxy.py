@@ -54,6 +54,8 @@ import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from helper_watchdog import watch  # Tests/, next to this script
+
 KINDS = ["500", "503", "throttle", "reset", "timeout", "truncate"]
 MALFORMED = ["garbage", "html", "empty", "huge", "wrongtype"]
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization",
@@ -367,26 +369,6 @@ class Server(ThreadingHTTPServer):
         pass  # a client that went away mid-answer is expected here
 
 
-def watch(parent_pid, max_seconds):
-    """Exit when the test process is gone or the time budget is spent, so a proxy never outlives its tests."""
-    deadline = time.time() + max_seconds
-
-    def loop():
-        while time.time() < deadline:
-            if parent_pid:
-                try:
-                    os.kill(parent_pid, 0)
-                except ProcessLookupError:
-                    os._exit(0)
-                except PermissionError:
-                    pass
-            time.sleep(0.5)
-        print("fault_proxy: --max-seconds reached, exiting", file=sys.stderr, flush=True)
-        os._exit(0)
-
-    threading.Thread(target=loop, daemon=True, name="watch").start()
-
-
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--upstream", required=True, help="http://127.0.0.1:PORT of moto")
@@ -402,7 +384,7 @@ def main():
     upstream = urllib.parse.urlsplit(args.upstream)
     if upstream.hostname not in ("127.0.0.1", "localhost", "::1"):
         p.error("--upstream must be a loopback address")
-    watch(args.parent_pid, args.max_seconds)
+    watch(args.parent_pid, args.max_seconds, name="fault_proxy")
     server = Server(("127.0.0.1", args.port), Handler)
     server.upstream = upstream
     server.state = State(Settings(args.seed, args.rate, args.kinds.split(","), args.delay))

@@ -19,6 +19,8 @@ import urllib.error
 import urllib.request
 from collections import Counter
 
+from helper_watchdog import watch  # noqa: E402  (Tests/, next to this script)
+
 # Fake credentials so nothing in moto ever looks for real ones.
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
@@ -237,29 +239,6 @@ class RequestCounter:
 
 # --------------------------------------------------------------------------- main
 
-def watch_parent(pid):
-    """Exit when the test process is gone, so a crashed `swift test` never leaves moto running."""
-    direct_parent = os.getppid() == pid
-
-    def alive():
-        if direct_parent:  # reparenting happens at exit, even while the parent is an unreaped zombie
-            return os.getppid() == pid
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            pass
-        return True
-
-    def loop():
-        while alive():
-            time.sleep(0.5)
-        os._exit(0)
-
-    threading.Thread(target=loop, daemon=True, name="parent-watch").start()
-
-
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--port", type=int, default=5000, help="0 = pick a free port")
@@ -267,8 +246,7 @@ def main():
     p.add_argument("--count-requests", action="store_true", help="enable GET /_sandbox/requests")
     args = p.parse_args()
 
-    if args.parent_pid:
-        watch_parent(args.parent_pid)
+    watch(args.parent_pid, name="moto_launcher")
     # No per-request access log: the Swift fixture keeps only a stderr tail, and errors stay visible.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     patch_budgets()

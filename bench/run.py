@@ -325,14 +325,6 @@ class Terraform:
     def cmd(self, *args: str) -> list[str]:
         return [self.binary, *args, "-input=false", "-no-color"]
 
-    def server_errors(self) -> int:
-        """Tracebacks moto logged so far ("Error on request": it answered HTTP 500)."""
-        self.err.flush()
-        try:
-            return self.logfile.read_text(errors="replace").count("Error on request")
-        except OSError:
-            return 0
-
     def reset_state(self) -> None:
         for f in self.dir.glob("terraform.tfstate*"):
             f.unlink()

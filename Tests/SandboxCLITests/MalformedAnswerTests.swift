@@ -25,7 +25,7 @@ final class MalformedAnswerTests: XCTestCase {
 
     /// Every row of the state database (SQLite's own dump). Bytes on disk move when WAL pages are checkpointed, so
     /// the comparison is of what the state says, read the way SQLite reads it.
-    func sha(_ path: String) throws -> String {
+    func stateDigest(_ path: String) throws -> String {
         try rig.boto(#"""
             import hashlib, sqlite3
             db = sqlite3.connect(sys.argv[1])
@@ -55,7 +55,7 @@ final class MalformedAnswerTests: XCTestCase {
         try rig.must(["apply", "--auto-approve"])
         // A change waits in the plan, so apply would write if the bad read were accepted.
         try rig.boto(#"boto3.client("s3").delete_public_access_block(Bucket=sys.argv[1])"#, [ReliabilityRig.bucket])
-        let before = try sha(rig.statePath)
+        let before = try stateDigest(rig.statePath)
         for read in Self.planReads {
             for kind in Self.kinds {
                 let context = "\(kind.rawValue) answer to \(read)"
@@ -65,7 +65,7 @@ final class MalformedAnswerTests: XCTestCase {
                     XCTAssertEqual(try rig.proxy.stats().totalFaults, 1, "\(context): \(rig.faults())")
                     assertOneClearError(result, "\(command[0]), \(context)")
                     XCTAssertEqual(result.status, 4, "\(command[0]), \(context): exit code\n\(result.output)")
-                    XCTAssertEqual(try sha(rig.statePath), before, "\(command[0]), \(context): state changed")
+                    XCTAssertEqual(try stateDigest(rig.statePath), before, "\(command[0]), \(context): state changed")
                 }
             }
         }
@@ -114,7 +114,7 @@ final class MalformedAnswerTests: XCTestCase {
 
     func testCheckNamesTheMalformedAnswerAndDoesNotWrite() throws {
         try rig.must(["apply", "--auto-approve"])
-        let before = try sha(rig.statePath)
+        let before = try stateDigest(rig.statePath)
         let reads = ["GET s3 /\(ReliabilityRig.bucket) ?encryption", "GetPolicyVersion", "AWSBudgetServiceGateway.DescribeNotificationsForBudget",
                      "GetCallerIdentity"]
         for read in reads {
@@ -134,7 +134,7 @@ final class MalformedAnswerTests: XCTestCase {
                     XCTAssertLessThan(detail.count, 600, "\(context): detail carries the body")
                     XCTAssertFalse(detail.contains("\n"), "\(context): detail is not one line")
                 }
-                XCTAssertEqual(try sha(rig.statePath), before, "\(context): state changed")
+                XCTAssertEqual(try stateDigest(rig.statePath), before, "\(context): state changed")
             }
         }
     }

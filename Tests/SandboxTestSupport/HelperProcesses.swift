@@ -27,4 +27,25 @@ final class HelperProcesses: @unchecked Sendable {
     func stopAll() {
         for helper in lock.withLock({ live }) { helper.stop() }
     }
+
+    /// SIGTERM to the process we started (by its PID, never by name), up to 3 s to exit, then SIGKILL.
+    static func terminate(_ process: Process) {
+        guard process.isRunning else { return }
+        let pid = process.processIdentifier
+        kill(pid, SIGTERM)
+        if !waitForExit(process, seconds: 3) {
+            kill(pid, SIGKILL)
+            _ = waitForExit(process, seconds: 2)
+        }
+    }
+
+    // Polls rather than waitUntilExit(): this also runs from atexit, where a run loop can't be relied on.
+    static func waitForExit(_ process: Process, seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning {
+            if Date() > deadline { return false }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return true
+    }
 }

@@ -57,7 +57,7 @@ public final class MotoServer: HelperProcess, @unchecked Sendable {
 
         guard let port = out.waitForReady(timeout: 30) else {
             let server = MotoServer(process: process, port: 0, countsRequests: false)
-            let exitedEarly = server.waitForExit(seconds: 1)  // stdout closed: let Foundation reap it
+            let exitedEarly = HelperProcesses.waitForExit(process, seconds: 1)  // stdout closed: let Foundation reap it
             server.stop()
             _ = err.waitForEOF(timeout: 2)
             throw MotoServerError("""
@@ -78,23 +78,7 @@ public final class MotoServer: HelperProcess, @unchecked Sendable {
         defer { lock.unlock() }
         guard !stopped else { return }
         stopped = true
-        let pid = process.processIdentifier
-        guard process.isRunning else { return }
-        kill(pid, SIGTERM)
-        if !waitForExit(seconds: 3) {
-            kill(pid, SIGKILL)
-            _ = waitForExit(seconds: 2)
-        }
-    }
-
-    // Polls rather than waitUntilExit(): this also runs from atexit, where a run loop can't be relied on.
-    private func waitForExit(seconds: Double) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning {
-            if Date() > deadline { return false }
-            Thread.sleep(forTimeInterval: 0.02)
-        }
-        return true
+        HelperProcesses.terminate(process)
     }
 
     // MARK: - HTTP helpers
