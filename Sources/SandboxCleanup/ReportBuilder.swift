@@ -21,6 +21,12 @@ public struct ReportBuilder: Sendable {
     }
 
     public func report(result: CleanupResult, workspace: String?, startedAt: Date?, finishedAt: Date, junitFiles: [String]) -> ValidationReport {
+        report(result: result, workspace: workspace, startedAt: startedAt, finishedAt: finishedAt,
+               tests: junitFiles.isEmpty ? nil : junitFiles.map { JUnitSummary.read(path: $0) })
+    }
+
+    /// - Parameter tests: the JUnit files, read once by the caller (nil: none given).
+    public func report(result: CleanupResult, workspace: String?, startedAt: Date?, finishedAt: Date, tests: [JUnitSummary]?) -> ValidationReport {
         let remaining = result.dryRun ? (result.before ?? RunInventory()) : result.remaining
         let cleanup = ValidationReport.Cleanup(
             dryRun: result.dryRun, alreadyClean: result.alreadyClean, objectsDeleted: result.objectsDeleted, versionsDeleted: result.versionsDeleted,
@@ -30,7 +36,6 @@ public struct ReportBuilder: Sendable {
             uploadsRemaining: remaining.uploads, databasePresent: remaining.databasePresent, remainingSample: remaining.sampleKeys,
             keyFailures: result.keyFailures.count, error: result.error, errorCategory: result.errorCategory, sentence: result.sentence(scope: scope),
             remainingUnknown: !result.dryRun && result.remaining.objects < 0)
-        let tests = junitFiles.isEmpty ? nil : junitFiles.map { JUnitSummary.read(path: $0) }
         return ValidationReport(runId: scope.runId, workspace: workspace, accountId: accountId, region: region, bucket: scope.bucket,
                                 s3TestPrefix: scope.root, s3RunPrefix: scope.prefix, glueDatabasePrefix: scope.gluePrefix,
                                 glueDatabase: scope.database, startedAt: startedAt, finishedAt: finishedAt, sandboxVersion: sandboxVersion,

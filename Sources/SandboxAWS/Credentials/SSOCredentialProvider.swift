@@ -149,23 +149,23 @@ public struct SSOCredentialProvider: CredentialProvider {
     /// The cached access token, refreshed first when it expires within `refreshWindow` and the cache can refresh it.
     func currentToken(region: Region) async throws -> String {
         let path = tokenCachePath
-        guard let data = FileManager.default.contents(atPath: path),
-              let cache = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+        let data = FileManager.default.contents(atPath: path)  // read once; loadToken checks these same bytes
+        guard let data, let cache = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let expiresText = cache["expiresAt"] as? String, let expiresAt = Timestamp.iso8601(expiresText),
               let refresh = cache["refreshToken"] as? String, let clientId = cache["clientId"] as? String,
               let clientSecret = cache["clientSecret"] as? String, settings.sessionName != nil,
               expiresAt.timeIntervalSince(context.clock.now()) < Self.refreshWindow else {
-            return try loadToken()
+            return try loadToken(data)
         }
         for secret in [refresh, clientSecret, cache["accessToken"] as? String] { context.redactor?.register(secret) }
         if let registrationText = cache["registrationExpiresAt"] as? String, let registration = Timestamp.iso8601(registrationText),
            registration <= context.clock.now() {
-            return try loadToken(refreshFailure: "its client registration expired at \(Timestamp.string(registration))")
+            return try loadToken(data, refreshFailure: "its client registration expired at \(Timestamp.string(registration))")
         }
         do {
             return try await refreshToken(cache: cache, path: path, refresh: refresh, clientId: clientId, clientSecret: clientSecret, region: region)
         } catch let error as SandboxError {
-            return try loadToken(refreshFailure: error.userMessage)
+            return try loadToken(data, refreshFailure: error.userMessage)
         }
     }
 
@@ -196,10 +196,11 @@ public struct SSOCredentialProvider: CredentialProvider {
         return token
     }
 
-    /// The access token from the cache, if present and unexpired; `refreshFailure` says why refreshing it did not work.
-    func loadToken(refreshFailure: String? = nil) throws -> String {
+    /// The access token from the cache file's bytes (nil: no file), if present and unexpired; `refreshFailure` says
+    /// why refreshing it did not work.
+    func loadToken(_ data: Data?, refreshFailure: String? = nil) throws -> String {
         let path = tokenCachePath
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data else {
             throw CredentialProviderError("profile \(profile): no SSO login found for \(settings.sessionName.map { "sso-session \($0)" } ?? settings.startURL); \(loginHint)")
         }
         guard let cached = try? JSONDecoder().decode(CachedToken.self, from: data), let token = cached.accessToken, !token.isEmpty,

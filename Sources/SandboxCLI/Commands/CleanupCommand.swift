@@ -81,8 +81,9 @@ struct CleanupCommand: AsyncParsableCommand {
         }
         // The report's inputs (workspace, JUnit results) are checked before anything is deleted: a report refused
         // afterwards would leave a cleaned run without its evidence.
+        let tests = junit.isEmpty ? nil : junit.map { JUnitSummary.read(path: $0) }  // read once, for the check and the report
         let preview = builder.report(result: CleanupResult(), workspace: workspace ?? existing?.workspace, startedAt: startedAt,
-                                     finishedAt: invocation.clock.now(), junitFiles: junit)
+                                     finishedAt: invocation.clock.now(), tests: tests)
         try ReportWriter.checkSecrets(preview, knownSecrets: secrets, beforeCleanup: true)
 
         let startedCleanup = invocation.clock.now()
@@ -90,7 +91,7 @@ struct CleanupCommand: AsyncParsableCommand {
         (progress as? CleanupProgressView)?.finish()
         let finished = invocation.clock.now()
         let report = builder.report(result: result, workspace: workspace ?? existing?.workspace, startedAt: startedAt,
-                                    finishedAt: finished, junitFiles: junit)
+                                    finishedAt: finished, tests: tests)
         // Absolute, so the path recorded in state still finds the report from another directory (sandbox report).
         let directory = URL(fileURLWithPath: reportDir).standardizedFileURL.path
         let written = try ReportWriter.write(report, directory: directory, knownSecrets: secrets, stamp: finished)
