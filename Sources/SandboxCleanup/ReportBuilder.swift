@@ -82,7 +82,8 @@ public enum ReportWriter {
         let findings = SecretScanner.scan(markdown + "\n" + json, knownSecrets: knownSecrets)
         if let first = findings.first {
             let outcome = beforeCleanup ? "nothing was written and nothing deleted" : "nothing was written"
-            throw SimpleError(.internal, "refusing to write the report: it contains \(first) (\(findings.count) finding(s)); \(outcome)")
+            // Before cleanup the inputs (workspace, JUnit files) are at fault: a usage error, exit 2.
+            throw SimpleError(beforeCleanup ? .usage : .internal, "refusing to write the report: it contains \(first) (\(findings.count) finding(s)); \(outcome)")
         }
         return (markdown, json)
     }
