@@ -7,7 +7,6 @@ import SandboxServices
 import SandboxStack
 import SandboxState
 
-/// What the check needs and how strict it is.
 /// The lock object of a remote (S3) state, read by the caller: a remote state is checked on a private copy whose
 /// own lock table says nothing about who holds the remote state.
 public enum RemoteLockReading: Sendable {
@@ -17,6 +16,7 @@ public enum RemoteLockReading: Sendable {
     case unreadable(String)
 }
 
+/// What the check needs and how strict it is.
 public struct ReadinessOptions: Sendable {
     public var expectAccount: String?
     public var failOnLeftovers: Bool
