@@ -5,7 +5,8 @@ Usage: moto_launcher.py [--port N] [--parent-pid PID] [--count-requests]
 
 Prints "READY <port>" on stdout once the server answers HTTP (so --port 0 works).
 Adds the AWS Budgets actions stock moto 5.2.1 lacks (see patch_budgets): DescribeSubscribersForNotification,
-CreateSubscriber, DeleteSubscriber, UpdateBudget, TagResource, UntagResource, ListTagsForResource (+ CreateBudget ResourceTags).
+CreateSubscriber, DeleteSubscriber, UpdateBudget, TagResource, UntagResource, ListTagsForResource (+ CreateBudget ResourceTags),
+and makes S3's conditional writes (If-Match, If-None-Match) atomic as they are on S3.
 """
 
 import argparse
@@ -45,6 +46,20 @@ def _same_notification(a, b):
         return (n.get("NotificationType"), n.get("ComparisonOperator"),
                 float(n.get("Threshold", 0)), n.get("ThresholdType", "PERCENTAGE"))
     return key(a) == key(b)
+
+
+def patch_s3_conditional_writes():
+    """moto checks If-Match / If-None-Match and then writes without a lock, so two concurrent conditional PUTs can
+    both pass (seen as two runners minting one run id). S3 makes the check and the write atomic; so does this."""
+    from moto.s3.responses import S3Response
+    lock = threading.Lock()
+    for name in ("put_object", "delete_object"):
+        def guarded(self, _original=getattr(S3Response, name)):
+            if self.headers.get("If-Match") or self.headers.get("If-None-Match"):
+                with lock:
+                    return _original(self)
+            return _original(self)
+        setattr(S3Response, name, guarded)
 
 
 def patch_budgets():
@@ -250,6 +265,7 @@ def main():
     # No per-request access log: the Swift fixture keeps only a stderr tail, and errors stay visible.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     patch_budgets()
+    patch_s3_conditional_writes()
 
     counter = RequestCounter(DomainDispatcherApplication(create_backend_app), args.count_requests)
     server = make_server("127.0.0.1", args.port, counter, threaded=True)
