@@ -39,8 +39,24 @@ public struct DesiredState: Sendable {
         tags["ManagedBy"] = "sandbox"
 
         var resources: [ResourceAddress: DesiredResource] = [:]
+        var disabled: Set<String> = []
         for name in order {
             guard let declaration = stack.resource(named: name) else { continue }
+            if let condition = declaration.enabled {
+                let evaluated = lenient ? ((try? StackEvaluator.evaluate(condition, in: context)) ?? .unknown) : try StackEvaluator.evaluate(condition, in: context)
+                guard case .known(let value) = evaluated, let on = value.boolValue ?? (value.stringValue.flatMap { ["true": true, "false": false][$0] }) else {
+                    if lenient { continue }
+                    throw DiagnosticsError([Diagnostic(at: condition.location, "\(name).enabled must be true or false; the variable it names is not a bool")])
+                }
+                if !on {
+                    disabled.insert(name)
+                    continue
+                }
+            }
+            if let off = declaration.dependencyNames.sorted().first(where: disabled.contains) {
+                diagnostics.append(Diagnostic(at: declaration.location, "\(name) references \(off), which is disabled (its enabled is false); disable \(name) too or enable \(off)"))
+                continue
+            }
             var attributes: Attributes = [:]
             var unknown: Set<String> = []
             for spec in declaration.kind.properties {
@@ -49,6 +65,9 @@ public struct DesiredState: Sendable {
                     let evaluated = lenient ? ((try? StackEvaluator.evaluate(raw, in: context)) ?? .unknown) : try StackEvaluator.evaluate(raw, in: context)
                     switch evaluated {
                     case .unknown: unknown.insert(spec.name)
+                    case .known(.null) where !spec.required:
+                        // null (an optional variable without a value) leaves the property unset, as if not written.
+                        if let defaultValue = spec.defaultValue { attributes[spec.name] = defaultValue }
                     case .known(let value):
                         let coerced = coerce(value, to: spec.type)
                         if let problem = PropertyCheck.problem(spec: spec, value: coerced) {
@@ -68,7 +87,7 @@ public struct DesiredState: Sendable {
             }
             if declaration.kind.name == ResourceKind.s3Bucket.name, attributes["name"] == nil, !unknown.contains("name"), !unknown.contains("name_prefix") {
                 let prefix = attributes.string("name_prefix") ?? stack.name
-                let name = "\(prefix)-\(accountId)-\(region)"
+                let name = "\(prefix)-\(accountId)-\(region)".lowercased()
                 if let problem = NameRule.s3Bucket.problem(with: name) {
                     diagnostics.append(Diagnostic(at: declaration.location, "\(name) (the default bucket name): \(problem); set name or a shorter name_prefix"))
                 }

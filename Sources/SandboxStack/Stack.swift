@@ -28,6 +28,8 @@ public struct ResourceDeclaration: Sendable {
     /// Property values as written (templates not yet evaluated), keyed by property name.
     public let properties: [String: StackValue]
     public let dependsOn: [String]
+    /// `enabled: ${var.x}`: when it evaluates to false the resource is left out of the stack (nil: always in).
+    public let enabled: StackValue?
     public let location: SourceLocation
 
     public var address: ResourceAddress { ResourceAddress(type: kind.name, name: name) }
@@ -49,6 +51,8 @@ public struct OutputDeclaration: Sendable {
     public let name: String
     public let value: StackValue
     public let description: String?
+    /// Printed only when asked for by name or with `--env`; plain `sandbox output` shows `(sensitive)`.
+    public let sensitive: Bool
     public let location: SourceLocation
 }
 

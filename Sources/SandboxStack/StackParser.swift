@@ -6,11 +6,11 @@ import SandboxGraph
 /// Turns stack YAML into a `Stack`, collecting every problem in one pass instead of stopping at the first.
 public struct StackParser {
     static let topLevelKeys = ["version", "name", "description", "region", "allowed_account_ids", "backend", "variables", "tags", "resources", "runs", "outputs"]
-    static let resourceKeys = ["type", "properties", "depends_on", "description"]
+    static let resourceKeys = ["type", "properties", "depends_on", "description", "enabled"]
     static let variableKeys = ["type", "default", "required", "description", "validation"]
-    static let validationKeys = ["pattern", "min", "max", "enum", "message"]
+    static let validationKeys = ["pattern", "min", "exclusive_min", "max", "enum", "message"]
     static let runKeys = ["id_pattern", "id_template", "id_variable", "prefix_variable", "database_variable", "s3_root", "bucket", "glue_prefix"]
-    static let outputKeys = ["value", "description"]
+    static let outputKeys = ["value", "description", "sensitive"]
 
     private var diagnostics: [Diagnostic] = []
     private let file: String
@@ -142,9 +142,14 @@ public struct StackParser {
                         error(entry.keyLocation, "output \(entry.key) needs a value")
                         continue
                     }
-                    outputs.append(OutputDeclaration(name: entry.key, value: output, description: string(entry.value["description"], "description"), location: entry.keyLocation))
+                    var sensitive = false
+                    if let flag = entry.value["sensitive"] {
+                        if case .bool(let b, _) = flag { sensitive = b } else { error(flag.location, "sensitive must be true or false, got \(flag.typeName)") }
+                    }
+                    outputs.append(OutputDeclaration(name: entry.key, value: output, description: string(entry.value["description"], "description"),
+                                                     sensitive: sensitive, location: entry.keyLocation))
                 } else {
-                    outputs.append(OutputDeclaration(name: entry.key, value: entry.value, description: nil, location: entry.keyLocation))
+                    outputs.append(OutputDeclaration(name: entry.key, value: entry.value, description: nil, sensitive: false, location: entry.keyLocation))
                 }
             }
         }
@@ -177,17 +182,21 @@ public struct StackParser {
             if let value = entry.value["required"] {
                 if case .bool(let b, _) = value { required = b } else { error(value.location, "required must be true or false, got \(value.typeName)") }
             }
-            var pattern: String?, minimum: Double?, maximum: Double?, allowed: [String]?, message: String?
+            var pattern: String?, minimum: Double?, exclusiveMinimum: Double?, maximum: Double?, allowed: [String]?, message: String?
             if let validation = entry.value["validation"], let rules = map(validation, "validation of \(entry.key)") {
                 checkKeys(rules, allowed: Self.validationKeys, context: "validation of variable \(entry.key)")
                 pattern = string(validation["pattern"], "pattern")
                 if let p = pattern, (try? NSRegularExpression(pattern: p)) == nil, let loc = validation["pattern"]?.location {
                     error(loc, "pattern '\(p)' is not a valid regular expression")
                 }
-                for (key, target) in [("min", 0), ("max", 1)] {
+                for (key, target) in [("min", 0), ("max", 1), ("exclusive_min", 2)] {
                     guard let v = validation[key] else { continue }
                     guard case .number(let n, _, _) = v else { error(v.location, "\(key) must be a number, got \(v.typeName)"); continue }
-                    if target == 0 { minimum = n } else { maximum = n }
+                    switch target {
+                    case 0: minimum = n
+                    case 1: maximum = n
+                    default: exclusiveMinimum = n
+                    }
                 }
                 if let list = validation["enum"] {
                     if case .list(let items, _) = list { allowed = items.compactMap(\.scalarText) } else { error(list.location, "enum must be a list") }
@@ -196,7 +205,7 @@ public struct StackParser {
             }
             let declaration = VariableDeclaration(name: entry.key, kind: kind, defaultValue: entry.value["default"], required: required,
                                                   description: string(entry.value["description"], "description"), pattern: pattern,
-                                                  minimum: minimum, maximum: maximum, allowed: allowed, message: message, location: entry.keyLocation)
+                                                  minimum: minimum, exclusiveMinimum: exclusiveMinimum, maximum: maximum, allowed: allowed, message: message, location: entry.keyLocation)
             // A null default means "optional, no value" (VariableValues skips it), so only real defaults are checked.
             if let defaultValue = declaration.defaultValue, let json = StackEvaluator.literal(defaultValue), json != .null,
                let problem = declaration.problem(with: json) {
@@ -249,7 +258,15 @@ public struct StackParser {
                 error(value.location, "depends_on must be a list of resource names")
             }
         }
-        return ResourceDeclaration(name: name, kind: kind, properties: properties, dependsOn: dependsOn, location: entry.keyLocation)
+        var enabled: StackValue?
+        if let value = entry.value["enabled"] {
+            switch value {
+            case .bool: enabled = value
+            case .string(let text, _) where (try? Template(parsing: text))?.soleReference != nil: enabled = value
+            default: error(value.location, "enabled of \(name) must be true, false or one ${var.NAME} reference, got \(value.scalarText.map { "'\($0)'" } ?? value.typeName)")
+            }
+        }
+        return ResourceDeclaration(name: name, kind: kind, properties: properties, dependsOn: dependsOn, enabled: enabled, location: entry.keyLocation)
     }
 
     mutating func parseRuns(_ value: StackValue) -> RunScheme? {

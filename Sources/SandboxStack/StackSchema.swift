@@ -37,6 +37,8 @@ public enum StackSchema {
                     "type": .object(["const": .string(kind.name)]),
                     "description": .object(["type": .string("string")]),
                     "depends_on": .object(["type": .string("array"), "items": .object(["type": .string("string")])]),
+                    "enabled": .object(["anyOf": .array([.object(["type": .string("boolean")]), templateString]),
+                                        "description": .string("false (or a bool variable that is false) leaves the resource out")]),
                     "properties": .object(["type": .string("object"), "additionalProperties": .bool(false), "properties": .object(properties),
                                            "required": .array(required)]),
                 ]),
@@ -49,7 +51,7 @@ public enum StackSchema {
                 "default": .object([:]), "required": .object(["type": .string("boolean")]), "description": .object(["type": .string("string")]),
                 "validation": .object(["type": .string("object"), "additionalProperties": .bool(false), "properties": .object([
                     "pattern": .object(["type": .string("string")]), "min": .object(["type": .string("number")]),
-                    "max": .object(["type": .string("number")]), "enum": .object(["type": .string("array")]),
+                    "max": .object(["type": .string("number")]), "exclusive_min": .object(["type": .string("number")]), "enum": .object(["type": .string("array")]),
                     "message": .object(["type": .string("string")]),
                 ])]),
             ]),
@@ -81,7 +83,8 @@ public enum StackSchema {
                 "tags": .object(["type": .string("object"), "additionalProperties": .object(["type": .string("string")])]),
                 "resources": .object(["type": .string("object"), "additionalProperties": .object(["oneOf": .array(resourceSchemas)])]),
                 "runs": runs,
-                "outputs": .object(["type": .string("object"), "additionalProperties": .object([:])]),
+                "outputs": .object(["type": .string("object"), "additionalProperties": .object([
+                    "description": .string("a value, or {value, description, sensitive}; sensitive outputs print only by name or with --env")])]),
             ]),
         ])
     }

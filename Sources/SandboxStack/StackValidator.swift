@@ -70,6 +70,12 @@ public enum StackValidator {
                     diagnostics.append(Diagnostic(at: value.location, "\(resource.name).\(name): \(problem)"))
                 }
             }
+            if let enabled = resource.enabled {
+                checkReferences(in: enabled, context: "\(resource.name).enabled")
+                if StackExpressions.references(in: enabled).contains(where: { if case .variable = $0 { return false } else { return true } }) {
+                    diagnostics.append(Diagnostic(at: enabled.location, "\(resource.name).enabled may only name a variable (${var.NAME}), so the plan knows it before anything exists"))
+                }
+            }
             for dependency in resource.dependsOn where resources[dependency] == nil && !rejectedResources.contains(dependency) {
                 diagnostics.append(Diagnostic(at: resource.location, "resource \(resource.name) depends_on unknown resource '\(dependency)'"))
             }

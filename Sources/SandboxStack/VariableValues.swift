@@ -31,7 +31,8 @@ public enum VariableValues {
         }
 
         for variable in stack.variables {
-            if let defaultValue = variable.defaultValue, let literal = StackEvaluator.literal(defaultValue), literal != .null {
+            if let defaultValue = variable.defaultValue, let literal = StackEvaluator.literal(defaultValue) {
+                // An explicit null default is "no value": references to it evaluate to null, which leaves a property unset.
                 values[variable.name] = literal
                 origins[variable.name] = "default"
             }
@@ -105,7 +106,7 @@ public enum VariableValues {
                 }
                 continue
             }
-            if let problem = variable.problem(with: value) {
+            if value != .null, let problem = variable.problem(with: value) {
                 let origin = origins[variable.name] ?? "?"
                 diagnostics.append(Diagnostic(at: origin == "default" ? variable.location : nil, "\(problem) (from \(origin))"))
             }
