@@ -129,7 +129,8 @@ public struct ReadinessChecker: Sendable {
         }
 
         var environment: [String: String] = [:]
-        for (key, value) in desired.outputs(known: known) { environment[key] = value.description }
+        let exported = Set(stack.outputs.filter(\.isEnvironmentVariable).map(\.name))
+        for (key, value) in desired.outputs(known: known) where exported.contains(key) { environment[key] = value.description }
         return report(results, account: identity.account, environment: environment)
     }
 

@@ -54,6 +54,12 @@ public struct OutputDeclaration: Sendable {
     /// Printed only when asked for by name or with `--env`; plain `sandbox output` shows `(sensitive)`.
     public let sensitive: Bool
     public let location: SourceLocation
+
+    /// Outputs named like environment variables (`FLOE_AWS_TEST_BUCKET`) are the ones `--env` exports.
+    public var isEnvironmentVariable: Bool {
+        guard let first = name.first, first.isUppercase || first == "_" else { return false }
+        return name.allSatisfy { $0.isASCII && ($0.isUppercase || $0.isNumber || $0 == "_") }
+    }
 }
 
 /// How a stack's test runs are named and where their data lives.

@@ -21,7 +21,7 @@ struct OutputCommand: AsyncParsableCommand {
         let invocation = Invocation(output: nil)
         let console = Console(redactor: invocation.redactor)
         try await execute(console) {
-            let (target, _) = try StateTarget.forStack(stackOptions, awsOptions: aws, invocation: invocation)
+            let (target, stack) = try StateTarget.forStack(stackOptions, awsOptions: aws, invocation: invocation)
             let outputs = try await target.read { store in
                 guard let store else {
                     throw SimpleError(.state, "no state at \(target.location); run sandbox apply first (or pass --state/--backend)")
@@ -35,12 +35,21 @@ struct OutputCommand: AsyncParsableCommand {
                 console.out(value.description)
                 return 0
             }
+            let declared = Dictionary(stack.outputs.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+            let sensitive = Set(stack.outputs.filter(\.sensitive).map(\.name))
             if json {
+                // Machine output carries every value, as `terraform output -json` does; the caller asked for data.
                 console.out(try JSONOutput.encode(outputs))
             } else if env {
-                for key in outputs.keys.sorted() { console.out(ShellQuote.export(key, outputs[key]?.description ?? "")) }
+                // The environment tests read: outputs named like environment variables (or, for a stack whose
+                // outputs predate that rule, every output), sensitive ones included because tests need them.
+                let names = declared.values.contains(where: \.isEnvironmentVariable)
+                    ? outputs.keys.filter { declared[$0]?.isEnvironmentVariable == true } : Array(outputs.keys)
+                for key in names.sorted() { console.out(ShellQuote.export(key, outputs[key]?.description ?? "")) }
             } else {
-                for key in outputs.keys.sorted() { console.out("\(key) = \(outputs[key]?.description ?? "")") }
+                for key in outputs.keys.sorted() {
+                    console.out("\(key) = \(sensitive.contains(key) ? "(sensitive)" : outputs[key]?.description ?? "")")
+                }
             }
             return 0
         }
