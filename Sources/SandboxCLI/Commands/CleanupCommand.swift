@@ -5,13 +5,14 @@ import SandboxCleanup
 import SandboxCore
 import SandboxReport
 import SandboxServices
+import SandboxStack
 import SandboxState
 
 /// `sandbox cleanup`: delete exactly one run's data (or stale runs), prove it, and write the validation report.
 struct CleanupCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "cleanup", abstract: "Delete a run's S3 prefix and Glue database, verify, and write the report.")
 
-    @Option(name: .customLong("run"), help: "The run id to clean (must match the stack's run id pattern).")
+    @Option(name: .customLong("run"), help: "The run id to clean (must match the stack's run id pattern); default: the stack's id_variable (FLOE_PROVIDER_SPIKE_RUN) from the environment.")
     var runId: String?
 
     @Flag(help: "Clean every run older than --older-than instead of one run.")
@@ -40,7 +41,7 @@ struct CleanupCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptionGroup
 
     func validate() throws {
-        if stale == (runId != nil) { throw ValidationError("pass exactly one of --run RUN_ID and --stale") }
+        if stale && runId != nil { throw ValidationError("pass one of --run RUN_ID and --stale, not both") }
         if olderThan != nil, !stale { throw ValidationError("--older-than goes with --stale") }
         if let olderThan, Age.parse(olderThan) == nil { throw ValidationError("--older-than must look like 90m, 36h or 3d") }
     }
@@ -50,11 +51,15 @@ struct CleanupCommand: AsyncParsableCommand {
         let console = Console(redactor: invocation.redactor)
         try await execute(console) {
             try ReportWriter.checkWritable(directory: reportDir)
+            let runId = try stale ? nil : self.runId ?? ScriptInterface.runId(stackOptions: stackOptions, environment: invocation.environment)
             let runs = try await RunSession.open(invocation, stackOptions: stackOptions, awsOptions: aws, runIds: runId.map { [$0] } ?? [])
+            try ScriptInterface.checkEnvironment(runs.settings, stack: runs.session.stack, environment: invocation.environment)
             if let runId {
                 let scope = try runs.settings.scope(runId: runId)
                 try await refuseSharedDatabase(scope, state: runs.session.state)
-                return try await clean(scope, runs: runs, invocation: invocation, console: console).code
+                let outcome = try await clean(scope, runs: runs, invocation: invocation, console: console)
+                if outcome.code == 0, !dryRun, !output.json { console.out(ScriptInterface.successLine) }
+                return outcome.code
             }
             return try await cleanStale(runs: runs, invocation: invocation, console: console)
         }
@@ -224,3 +229,35 @@ struct CleanupCommand: AsyncParsableCommand {
         return lifecycle?.attributes["expiration_days"]?.numberValue ?? 3
     }
 }
+
+/// The provider-testing guide's cleanup script's interface: the run id and the sandbox's names from the
+/// environment the tests already have, and its closing line.
+enum ScriptInterface {
+    /// What the script prints when the run is gone; CI greps for it.
+    static let successLine = "Cleanup checks passed"
+
+    /// The run id from the stack's `id_variable` (FLOE_PROVIDER_SPIKE_RUN) when `--run` is not given.
+    static func runId(stackOptions: StackOptionGroup, environment: [String: String]) throws -> String {
+        let stack = try StackParser.load(path: try Paths.stack(stackOptions.stack, environment: environment))
+        let variable = stack.runs?.idVariable ?? "SANDBOX_RUN_ID"
+        guard let value = environment[variable], !value.isEmpty else {
+            throw SimpleError(.usage, "no run to clean: pass --run RUN_ID, set \(variable) (the stack's runs.id_variable), or pass --stale")
+        }
+        return value
+    }
+
+    /// The bucket, run root and Glue prefix the environment names (FLOE_AWS_TEST_BUCKET, FLOE_AWS_TEST_PREFIX,
+    /// FLOE_AWS_GLUE_DATABASE_PREFIX: the outputs whose value is the runs: entry's) must be the stack's.
+    static func checkEnvironment(_ settings: RunSettings, stack: Stack, environment: [String: String]) throws {
+        guard let scheme = stack.runs else { return }
+        let exported = stack.outputs.filter(\.isEnvironmentVariable)
+        for (field, template, value) in [("bucket", scheme.bucket, settings.bucket), ("s3_root", scheme.s3Root, settings.root),
+                                         ("glue_prefix", scheme.gluePrefix, settings.gluePrefix)] {
+            for output in exported where output.value.stringValue != nil && output.value.stringValue == template.stringValue {
+                guard let set = environment[output.name], !set.isEmpty, set != value else { continue }
+                throw SimpleError(.usage, "\(output.name)=\(set) but the stack's runs.\(field) is \(value): nothing was deleted; unset \(output.name) or make the stack agree (--var, --state)")
+            }
+        }
+    }
+}
+
