@@ -11,8 +11,8 @@ struct ReferenceSandbox {
     static let variables = ["--var", "owner=x", "--var", "budget_email=a@example.com"]
     static let account = "123456789012"
     static let bucket = "floe-provider-tests-123456789012-us-east-1"
-    static let policyArn = "arn:aws:iam::123456789012:policy/floe-provider-tests-provider-tests"
-    static let budget = "floe-provider-tests-monthly"
+    static let policyArn = "arn:aws:iam::123456789012:policy/floe-provider-tests-permissions"
+    static let budget = "floe-provider-tests-monthly-budget"
 
     let server: MotoServer
     let directory: URL
@@ -182,7 +182,7 @@ final class CheckCLITests: XCTestCase {
         try sandbox.boto(#"boto3.client("s3").delete_bucket_lifecycle(Bucket="\#(ReferenceSandbox.bucket)")"#)
         let result = try checkJSON()
         assertNotReady(result, failing: ["resource s3_bucket_lifecycle.lifecycle"], mentioning: "does not exist")
-        XCTAssertTrue(result.detail("resource s3_bucket_lifecycle.lifecycle").contains("sandbox-expire-runs"))
+        XCTAssertTrue(result.detail("resource s3_bucket_lifecycle.lifecycle").contains("expire-provider-test-runs"))
         XCTAssertTrue(result.fix("resource s3_bucket_lifecycle.lifecycle").contains("sandbox apply"))
         try assertFirstLineNames("resource s3_bucket_lifecycle.lifecycle")
     }
@@ -494,7 +494,7 @@ final class CheckCLITests: XCTestCase {
 
         let shell = Process()
         shell.executableURL = URL(fileURLWithPath: "/bin/sh")
-        shell.arguments = ["-c", "set -eu; eval \"$(cat \"$1\")\"; printf '%s\\n' \"$FLOE_AWS_TEST_BUCKET\" \"$FLOE_AWS_POLICY_ARN\" \"$FLOE_AWS_REGION\" \"$FLOE_AWS_GLUE_DATABASE_PREFIX\" \"$FLOE_AWS_TEST_PREFIX\" \"$FLOE_AWS_BUDGET_NAME\"", "sh", envFile]
+        shell.arguments = ["-c", "set -eu; eval \"$(cat \"$1\")\"; printf '%s\\n' \"$FLOE_AWS_TEST_BUCKET\" \"$FLOE_AWS_PROVIDER_TEST_POLICY_ARN\" \"$FLOE_AWS_REGION\" \"$FLOE_AWS_GLUE_DATABASE_PREFIX\" \"$FLOE_AWS_TEST_PREFIX\" \"$FLOE_AWS_BUDGET_NAME\"", "sh", envFile]
         shell.environment = ["PATH": "/usr/bin:/bin"]
         let out = Pipe()
         shell.standardOutput = out

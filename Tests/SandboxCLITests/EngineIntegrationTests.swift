@@ -12,8 +12,8 @@ final class EngineIntegrationTests: XCTestCase {
 
     private let account = "123456789012"
     private let bucket = "floe-provider-tests-123456789012-us-east-1"
-    private let policyArn = "arn:aws:iam::123456789012:policy/floe-provider-tests-provider-tests"
-    private let budgetName = "floe-provider-tests-monthly"
+    private let policyArn = "arn:aws:iam::123456789012:policy/floe-provider-tests-permissions"
+    private let budgetName = "floe-provider-tests-monthly-budget"
     private let email = "alerts@example.com"
     private var vars: [String] { ["--var", "owner=team-a", "--var", "budget_email=\(email)"] }
     private var statePath: String { directory.appendingPathComponent("State/aws-provider-tests.sqlite").path }
@@ -140,7 +140,7 @@ final class EngineIntegrationTests: XCTestCase {
         }
         XCTAssertEqual(b["encryption"]?.arrayValue?.first?["ApplyServerSideEncryptionByDefault"]?["SSEAlgorithm"], .string("AES256"), file: file, line: line)
         let rules = b["lifecycle"]?.arrayValue ?? []
-        let rule = try XCTUnwrap(rules.first { $0["ID"] == .string("sandbox-expire-runs") }, "lifecycle: \(rules)", file: file, line: line)
+        let rule = try XCTUnwrap(rules.first { $0["ID"] == .string("expire-provider-test-runs") }, "lifecycle: \(rules)", file: file, line: line)
         XCTAssertEqual(rule["Status"], .string("Enabled"), file: file, line: line)
         XCTAssertEqual(rule["Filter"]?["Prefix"] ?? rule["Prefix"], .string("runs/"), file: file, line: line)
         XCTAssertEqual(rule["Expiration"]?["Days"], .number(retention), file: file, line: line)
@@ -172,7 +172,7 @@ final class EngineIntegrationTests: XCTestCase {
         XCTAssertEqual(budget["type"], .string("COST"), file: file, line: line)
         XCTAssertEqual(budget["time_unit"], .string("MONTHLY"), file: file, line: line)
         XCTAssertEqual(budget["tags"], .object(["ManagedBy": .string("sandbox"), "Owner": .string("team-a"), "Project": .string("floe"),
-                                                "Purpose": .string("provider-tests")]), file: file, line: line)
+                                                "Purpose": .string("provider-compatibility")]), file: file, line: line)
         let notifications = budget["notifications"]?.arrayValue ?? []
         XCTAssertEqual(notifications.count, 2, "\(notifications)", file: file, line: line)
         XCTAssertEqual(notifications.compactMap { $0["type"]?.stringValue }, ["ACTUAL", "FORECASTED"], file: file, line: line)
@@ -211,13 +211,13 @@ final class EngineIntegrationTests: XCTestCase {
         let json = try sandbox(["output", "--json"])
         let outputs = try XCTUnwrap(JSONValue.parse(json.stdout), json.stdout)
         XCTAssertEqual(outputs["FLOE_AWS_TEST_BUCKET"], .string(bucket))
-        XCTAssertEqual(outputs["FLOE_AWS_POLICY_ARN"], .string(policyArn))
+        XCTAssertEqual(outputs["FLOE_AWS_PROVIDER_TEST_POLICY_ARN"], .string(policyArn))
         XCTAssertEqual(outputs["FLOE_AWS_BUDGET_NAME"], .string(budgetName))
         XCTAssertEqual(try sandbox(["output", "FLOE_AWS_TEST_BUCKET"]).stdout, bucket + "\n")
         let env = try sandbox(["output", "--env"])
         let shell = Process()
         shell.executableURL = URL(fileURLWithPath: "/bin/sh")
-        shell.arguments = ["-c", "eval \"$SANDBOX_ENV\" && printf '%s|%s|%s|%s' \"$FLOE_AWS_TEST_BUCKET\" \"$FLOE_AWS_POLICY_ARN\" \"$FLOE_AWS_TEST_PREFIX\" \"$FLOE_AWS_REGION\""]
+        shell.arguments = ["-c", "eval \"$SANDBOX_ENV\" && printf '%s|%s|%s|%s' \"$FLOE_AWS_TEST_BUCKET\" \"$FLOE_AWS_PROVIDER_TEST_POLICY_ARN\" \"$FLOE_AWS_TEST_PREFIX\" \"$FLOE_AWS_REGION\""]
         shell.environment = ["SANDBOX_ENV": env.stdout, "PATH": "/usr/bin:/bin"]
         let pipe = Pipe()
         shell.standardOutput = pipe
@@ -236,7 +236,7 @@ final class EngineIntegrationTests: XCTestCase {
     func testOutputEnvQuotesValuesForTheShell() throws {
         // A run prefix with shell metacharacters must come back verbatim, never executed.
         let hostile = "runs/$(touch pwned)'x\"`y`/"
-        try sandbox(["apply", "--auto-approve", "--var", "run_prefix=\(hostile)"] + vars)
+        try sandbox(["apply", "--auto-approve", "--var", "s3_run_prefix=\(hostile)"] + vars)
         let env = try sandbox(["output", "--env"])
         let shell = Process()
         shell.executableURL = URL(fileURLWithPath: "/bin/sh")
@@ -256,7 +256,7 @@ final class EngineIntegrationTests: XCTestCase {
 
     func testChangedVariablesBecomeInPlaceUpdatesAndConverge() throws {
         try apply()
-        let changed = ["--var", "retention_days=5", "--var", "budget_limit_usd=30"]
+        let changed = ["--var", "run_data_retention_days=5", "--var", "budget_limit_usd=30"]
         let planned = try plan(changed, expect: 2)
         XCTAssertTrue(planned.stdout.contains("~ s3_bucket_lifecycle.lifecycle (update in place)"), planned.stdout)
         XCTAssertTrue(planned.stdout.contains("~ budget.budget (update in place)"), planned.stdout)
@@ -363,7 +363,7 @@ final class EngineIntegrationTests: XCTestCase {
         try boto(#"""
             s3, iam, budgets = boto3.client("s3"), boto3.client("iam"), boto3.client("budgets")
             s3.create_bucket(Bucket=sys.argv[1])
-            iam.create_policy(PolicyName="floe-provider-tests-provider-tests", Description="Scoped access for provider-compatibility tests",
+            iam.create_policy(PolicyName="floe-provider-tests-permissions", Description="Scoped access for provider-compatibility tests",
                               PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]}))
             budgets.create_budget(AccountId="123456789012",
                                   Budget={"BudgetName": sys.argv[2], "BudgetLimit": {"Amount": "25", "Unit": "USD"}, "TimeUnit": "MONTHLY", "BudgetType": "COST"},
@@ -409,11 +409,11 @@ final class EngineIntegrationTests: XCTestCase {
     func testStalePlanIsRefused() throws {
         try apply()
         let planFile = directory.appendingPathComponent("p.json").path
-        let saved = try sandbox(["plan", "--out", planFile, "--var", "retention_days=5"] + vars)
+        let saved = try sandbox(["plan", "--out", planFile, "--var", "run_data_retention_days=5"] + vars)
         XCTAssertTrue(saved.stdout.contains("Saved the plan to \(planFile)"), saved.stdout)
         // The plan carries its variables; other values on the command line would apply something it never showed.
         let otherVars = try sandbox(["apply", planFile] + vars, expect: 2)
-        XCTAssertTrue(otherVars.stderr.contains("other values for retention_days"), otherVars.stderr)
+        XCTAssertTrue(otherVars.stderr.contains("other values for run_data_retention_days"), otherVars.stderr)
         XCTAssertEqual(try world()["buckets"]?[bucket]?["lifecycle"]?.arrayValue?.first?["Expiration"]?["Days"], .number(3))
         try boto(#"""
             boto3.client("s3").put_public_access_block(Bucket=sys.argv[1], PublicAccessBlockConfiguration={"BlockPublicAcls": True,
@@ -427,7 +427,7 @@ final class EngineIntegrationTests: XCTestCase {
         XCTAssertEqual(rules.first?["Expiration"]?["Days"], .number(3))
 
         // A fresh plan applies, with the variables it was made with.
-        try sandbox(["plan", "--out", planFile, "--var", "retention_days=5"] + vars)
+        try sandbox(["plan", "--out", planFile, "--var", "run_data_retention_days=5"] + vars)
         let applied = try sandbox(["apply", planFile])
         XCTAssertTrue(applied.stdout.contains("Apply complete"), applied.stdout)
         let after = try world()["buckets"]?[bucket]

@@ -7,8 +7,8 @@ import XCTest
 /// (seeded faults, held requests) and `direct`; boto3 against moto itself is the witness for every invariant.
 final class ReliabilityRig: @unchecked Sendable {
     static let bucket = "floe-provider-tests-123456789012-us-east-1"
-    static let policyArn = "arn:aws:iam::123456789012:policy/floe-provider-tests-provider-tests"
-    static let budget = "floe-provider-tests-monthly"
+    static let policyArn = "arn:aws:iam::123456789012:policy/floe-provider-tests-permissions"
+    static let budget = "floe-provider-tests-monthly-budget"
     static let addresses = [
         "budget.budget", "glue_database_prefix.glue", "iam_policy.policy", "s3_bucket.bucket", "s3_bucket_encryption.encryption",
         "s3_bucket_lifecycle.lifecycle", "s3_bucket_versioning.versioning", "s3_public_access_block.public_access",

@@ -50,7 +50,7 @@ final class RemoteStateReliabilityTests: XCTestCase {
         XCTAssertEqual(before.keys, ["envs/ci.sqlite"])
         XCTAssertEqual(Set(before.resources.keys), Set(ReliabilityRig.addresses))
         try rig.must(["plan", "--detailed-exitcode"] + backendFlag)
-        let applied = try rig.must(["apply", "--auto-approve", "--var", "retention_days=5"] + backendFlag)
+        let applied = try rig.must(["apply", "--auto-approve", "--var", "run_data_retention_days=5"] + backendFlag)
         XCTAssertTrue(applied.stdout.contains("1 applied, 7 unchanged"), applied.stdout)
         let after = try remote()
         XCTAssertGreaterThan(after.serial, before.serial)
@@ -67,12 +67,12 @@ final class RemoteStateReliabilityTests: XCTestCase {
         let stale = try rig.must(["state", "push", rig.statePath] + backendFlag, status: 5)
         XCTAssertTrue(stale.stderr.contains("is newer"), stale.stderr)
         try rig.must(["state", "push", pulled] + backendFlag)
-        try rig.must(["plan", "--detailed-exitcode", "--var", "retention_days=5"] + backendFlag)
+        try rig.must(["plan", "--detailed-exitcode", "--var", "run_data_retention_days=5"] + backendFlag)
 
         // Back to a local file, which then plans without changes.
         let local = rig.path("back.sqlite")
         try rig.must(["state", "migrate", "--to", local] + backendFlag)
-        try rig.must(["plan", "--detailed-exitcode", "--var", "retention_days=5", "--state", local])
+        try rig.must(["plan", "--detailed-exitcode", "--var", "run_data_retention_days=5", "--state", local])
         try rig.must(["state", "migrate", "--to", local] + backendFlag, status: 2)
     }
 
@@ -83,7 +83,7 @@ final class RemoteStateReliabilityTests: XCTestCase {
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var first: CommandRunner.Result?
         DispatchQueue.global().async {
-            first = try? patient.run(["apply", "--auto-approve", "--var", "retention_days=4"] + flag)
+            first = try? patient.run(["apply", "--auto-approve", "--var", "run_data_retention_days=4"] + flag)
             done.signal()
         }
         XCTAssertTrue(try rig.proxy.waitUntilHeld(timeout: 60) { true }, "the first apply reached its 4th request")
@@ -94,7 +94,7 @@ final class RemoteStateReliabilityTests: XCTestCase {
         let waiterDone = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var waiter: CommandRunner.Result?
         DispatchQueue.global().async {
-            waiter = try? direct.run(["apply", "--auto-approve", "--var", "retention_days=4", "--lock-timeout", "60"] + flag)
+            waiter = try? direct.run(["apply", "--auto-approve", "--var", "run_data_retention_days=4", "--lock-timeout", "60"] + flag)
             waiterDone.signal()
         }
         Thread.sleep(forTimeInterval: 1)
@@ -121,7 +121,7 @@ final class RemoteStateReliabilityTests: XCTestCase {
             let minted = try rig.faulty.run(["run", "new", "--workspace", "w\(seed)"] + attempts + backendFlag)
             let runId = minted.stdout.split(separator: "\n").first { $0.contains("FLOE_PROVIDER_SPIKE_RUN=") }?
                 .split(separator: "=").last.map { String($0).trimmingCharacters(in: CharacterSet(charactersIn: "'\"")) }
-            let applied = try rig.faulty.run(["apply", "--auto-approve", "--var", "retention_days=\(days)"] + attempts + backendFlag)
+            let applied = try rig.faulty.run(["apply", "--auto-approve", "--var", "run_data_retention_days=\(days)"] + attempts + backendFlag)
             var cleaned: CommandRunner.Result?
             if let runId {
                 try rig.seedRun(runId, objects: 5, tables: 1)
@@ -145,9 +145,9 @@ final class RemoteStateReliabilityTests: XCTestCase {
             if applied.status == 0 {
                 converged += 1
                 XCTAssertEqual(Set(state.resources.values), ["created"], context)
-                try rig.must(["plan", "--detailed-exitcode", "--var", "retention_days=\(days)"] + backendFlag)
+                try rig.must(["plan", "--detailed-exitcode", "--var", "run_data_retention_days=\(days)"] + backendFlag)
             }
-            try rig.must(["apply", "--auto-approve", "--var", "retention_days=\(days)"] + backendFlag)
+            try rig.must(["apply", "--auto-approve", "--var", "run_data_retention_days=\(days)"] + backendFlag)
         }
         XCTAssertGreaterThanOrEqual(converged, 4, "applies that converged through the faults")
     }
@@ -167,7 +167,7 @@ final class RemoteStateReliabilityTests: XCTestCase {
         for (n, (name, rules)) in cases.enumerated() {
             let days = "\(10 + n)"
             try rig.proxy.configure(rules: rules)
-            let result = try rig.faulty.run(["apply", "--auto-approve", "--var", "retention_days=\(days)"] + backendFlag)
+            let result = try rig.faulty.run(["apply", "--auto-approve", "--var", "run_data_retention_days=\(days)"] + backendFlag)
             let stats = try rig.proxy.stats()
             XCTAssertEqual(stats.totalFaults, rules.count, "\(name): \(stats.log)")
             XCTAssertEqual(result.status, 0, "\(name):\n\(result.output)\n\(stats.log)")
@@ -175,7 +175,7 @@ final class RemoteStateReliabilityTests: XCTestCase {
             let state = try remote()
             XCTAssertEqual(state.keys, ["envs/ci.sqlite"], "\(name): the lock object was left behind")
             XCTAssertEqual(Set(state.resources.values), ["created"], name)
-            try rig.must(["plan", "--detailed-exitcode", "--var", "retention_days=\(days)"] + backendFlag)
+            try rig.must(["plan", "--detailed-exitcode", "--var", "run_data_retention_days=\(days)"] + backendFlag)
         }
     }
 }

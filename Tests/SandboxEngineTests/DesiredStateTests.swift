@@ -70,10 +70,10 @@ final class DesiredStateTests: XCTestCase {
         let budget = try XCTUnwrap(desired.resources[EngineFixtures.address("budget.budget")])
         XCTAssertEqual(budget.attributes["limit_usd"], .number(25))
         XCTAssertEqual(budget.attributes["emails"], .array([.string("alerts@example.com")]))
-        XCTAssertEqual(budget.attributes["name"], .string("floe-provider-tests-monthly"))
+        XCTAssertEqual(budget.attributes["name"], .string("floe-provider-tests-monthly-budget"))
 
         let policy = try XCTUnwrap(desired.resources[EngineFixtures.address("iam_policy.policy")])
-        XCTAssertEqual(policy.attributes["arn"], .string("arn:aws:iam::123456789012:policy/floe-provider-tests-provider-tests"))
+        XCTAssertEqual(policy.attributes["arn"], .string("arn:aws:iam::123456789012:policy/floe-provider-tests-permissions"))
         let document = try XCTUnwrap(policy.attributes["document"])
         XCTAssertTrue(document.compactJSON.contains("arn:aws:s3:::floe-provider-tests-123456789012-us-east-1/runs/*"), document.compactJSON)
         XCTAssertTrue(document.compactJSON.contains("arn:aws:glue:us-east-1:123456789012:database/floe_provider_*"), document.compactJSON)
@@ -82,7 +82,7 @@ final class DesiredStateTests: XCTestCase {
 
     func testTemplatedNumbersAreCoerced() throws {
         let stack = try EngineFixtures.referenceStack()
-        let desired = try EngineFixtures.desired(stack, ["retention_days=5", "budget_limit_usd=30"])
+        let desired = try EngineFixtures.desired(stack, ["run_data_retention_days=5", "budget_limit_usd=30"])
         XCTAssertEqual(desired.resources[EngineFixtures.address("s3_bucket_lifecycle.lifecycle")]?.attributes["expiration_days"], .number(5))
         XCTAssertEqual(desired.resources[EngineFixtures.address("budget.budget")]?.attributes["limit_usd"], .number(30))
     }
@@ -214,7 +214,7 @@ final class DesiredStateTests: XCTestCase {
         let policy = try XCTUnwrap(desired.resources[EngineFixtures.address("iam_policy.policy")])
         XCTAssertEqual(policy.unknown, ["document"])
         XCTAssertNil(policy.attributes["document"])
-        XCTAssertEqual(policy.attributes["name"], .string("floe-provider-tests-provider-tests"))
+        XCTAssertEqual(policy.attributes["name"], .string("floe-provider-tests-permissions"))
     }
 
     func testOutputsFromKnownAttributes() throws {
@@ -222,7 +222,7 @@ final class DesiredStateTests: XCTestCase {
         let desired = try EngineFixtures.desired(stack)
         let outputs = desired.outputs(known: ["policy": ["arn": .string("arn:aws:iam::123456789012:policy/real")]])
         XCTAssertEqual(outputs["FLOE_AWS_TEST_BUCKET"], .string("floe-provider-tests-123456789012-us-east-1"))
-        XCTAssertEqual(outputs["FLOE_AWS_POLICY_ARN"], .string("arn:aws:iam::123456789012:policy/real"))
+        XCTAssertEqual(outputs["FLOE_AWS_PROVIDER_TEST_POLICY_ARN"], .string("arn:aws:iam::123456789012:policy/real"))
         XCTAssertEqual(outputs["FLOE_AWS_REGION"], .string("us-east-1"))
         XCTAssertEqual(outputs["FLOE_AWS_GLUE_DATABASE_PREFIX"], .string("floe_provider_"))
     }
@@ -268,7 +268,7 @@ final class PlannerDecideTests: XCTestCase {
 
         let policy = try decide("iam_policy.policy", record: nil, live: attributes("iam_policy.policy"))
         XCTAssertEqual(policy.action, .importable)
-        XCTAssertEqual(policy.importId, "arn:aws:iam::123456789012:policy/floe-provider-tests-provider-tests")
+        XCTAssertEqual(policy.importId, "arn:aws:iam::123456789012:policy/floe-provider-tests-permissions")
     }
 
     func testLiveButUnrecordedSettingIsCreateThatRecords() throws {
@@ -307,7 +307,7 @@ final class PlannerDecideTests: XCTestCase {
         let address = "s3_bucket_lifecycle.lifecycle"
         var recorded = attributes(address)
         recorded["expiration_days"] = .number(3)
-        let changed = try EngineFixtures.desired(try EngineFixtures.referenceStack(), ["retention_days=5"])
+        let changed = try EngineFixtures.desired(try EngineFixtures.referenceStack(), ["run_data_retention_days=5"])
         let item = try XCTUnwrap(changed.resources[EngineFixtures.address(address)])
         let change = Planner(desired: changed, records: [], context: EngineFixtures.context)
             .decide(item, provider: ProviderRegistry.provider(for: "s3_bucket_lifecycle")!, record: record(address, recorded), live: recorded)
@@ -390,7 +390,7 @@ final class PlanFileTests: XCTestCase {
                                        after: nil, unknownAfter: ["arn"], fingerprint: "absent", dependencies: [], importId: "b")
         return Plan(formatVersion: formatVersion, sandboxVersion: "0.1.0", stackFile: "Stacks/aws-provider-tests.yaml", stackSHA256: String(repeating: "a", count: 64),
                     stackName: "aws-provider-tests", lineage: "lin-1", serial: 7, accountId: "123456789012", region: "us-east-1",
-                    createdAt: Date(timeIntervalSince1970: 1_760_000_000), variables: ["owner": .string("me"), "retention_days": .number(1), "flag": .bool(true)],
+                    createdAt: Date(timeIntervalSince1970: 1_760_000_000), variables: ["owner": .string("me"), "run_data_retention_days": .number(1), "flag": .bool(true)],
                     changes: [change, importable], refreshed: true)
     }
 

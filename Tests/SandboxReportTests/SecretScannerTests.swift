@@ -74,7 +74,7 @@ final class SecretScannerTests: XCTestCase {
             "floe-provider-20250102T030405Z", "s3://floe-provider-tests-123456789012-eu-west-1/runs/floe-provider-20250102T030405Z/",
             "floe_provider_floe_provider_20250102t030405z",
             // ARNs and bucket names.
-            "arn:aws:iam::123456789012:policy/floe-provider-tests-provider-tests",
+            "arn:aws:iam::123456789012:policy/floe-provider-tests-permissions",
             "arn:aws:glue:eu-west-1:123456789012:database/floe_provider_*",
             "arn:aws:sts::123456789012:assumed-role/ProviderTestsRole/session-name",
             "floe-provider-tests-123456789012-eu-west-1",

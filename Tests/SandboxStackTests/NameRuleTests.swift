@@ -49,7 +49,7 @@ final class NameRuleTests: XCTestCase {
     }
 
     func testIAMNames() {
-        assertValid(.iamName, ["p", "floe-provider-tests-provider-tests", "a_b+c=d,e.f@g-h", String(repeating: "p", count: 128)])
+        assertValid(.iamName, ["p", "floe-provider-tests-permissions", "a_b+c=d,e.f@g-h", String(repeating: "p", count: 128)])
         assertValid(.iamUserName, ["u", String(repeating: "u", count: 64)])
         assertProblem(.iamName, "", "IAM names are 1-128 characters of letters, digits and _+=,.@-")
         assertProblem(.iamName, String(repeating: "p", count: 129), "1-128 characters")
@@ -69,7 +69,7 @@ final class NameRuleTests: XCTestCase {
     }
 
     func testBudgetNames() {
-        assertValid(.budgetName, ["b", "floe-provider-tests-monthly", "with space", String(repeating: "b", count: 100)])
+        assertValid(.budgetName, ["b", "floe-provider-tests-monthly-budget", "with space", String(repeating: "b", count: 100)])
         for bad in ["", String(repeating: "b", count: 101), "team:monthly", "team\\monthly"] {
             assertProblem(.budgetName, bad, "budget names are 1-100 characters without ':' or '\\'")
         }

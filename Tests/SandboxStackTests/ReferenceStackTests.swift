@@ -23,14 +23,24 @@ final class ReferenceStackTests: XCTestCase {
         XCTAssertEqual(kinds, [
             "bucket": "s3_bucket", "public_access": "s3_public_access_block", "encryption": "s3_bucket_encryption",
             "versioning": "s3_bucket_versioning", "lifecycle": "s3_bucket_lifecycle", "glue": "glue_database_prefix",
-            "policy": "iam_policy", "budget": "budget",
+            "policy": "iam_policy", "budget": "budget", "user": "iam_user",
         ])
         XCTAssertEqual(stack.variables.map(\.name),
-                       ["owner", "budget_email", "name_prefix", "run_prefix", "glue_prefix", "budget_limit_usd", "retention_days", "versioning"])
+                       ["owner", "budget_email", "name_prefix", "s3_bucket_name", "s3_run_prefix", "glue_database_prefix", "budget_limit_usd",
+                        "run_data_retention_days", "versioning", "enable_access_key_user", "common_tags"])
         XCTAssertEqual(stack.tags.map(\.key), ["Project", "Purpose", "Owner"])
-        XCTAssertEqual(stack.outputs.map(\.name), ["FLOE_AWS_REGION", "FLOE_AWS_TEST_BUCKET", "FLOE_AWS_TEST_PREFIX",
-                                                   "FLOE_AWS_GLUE_DATABASE_PREFIX", "FLOE_AWS_POLICY_ARN", "FLOE_AWS_BUDGET_NAME"])
-        XCTAssertEqual(stack.outputs.first { $0.name == "FLOE_AWS_POLICY_ARN" }?.description,
+        XCTAssertEqual(stack.tags.first { $0.key == "Purpose" }?.value.stringValue, "provider-compatibility")
+        XCTAssertEqual(stack.outputs.filter(\.isEnvironmentVariable).map(\.name),
+                       ["FLOE_AWS_REGION", "FLOE_AWS_TEST_BUCKET", "FLOE_AWS_TEST_PREFIX", "FLOE_AWS_GLUE_DATABASE_PREFIX",
+                        "FLOE_AWS_BUDGET_NAME", "FLOE_AWS_BUDGET_EMAIL", "FLOE_AWS_PROVIDER_TEST_POLICY_ARN"])
+        XCTAssertEqual(stack.outputs.filter { !$0.isEnvironmentVariable }.map(\.name),
+                       ["aws_account_id", "aws_region", "s3_bucket_name", "s3_run_prefix", "glue_database_prefix", "provider_test_policy_arn",
+                        "budget_name", "budget_email", "recommended_environment"])
+        XCTAssertEqual(stack.outputs.filter(\.sensitive).map(\.name), ["FLOE_AWS_BUDGET_EMAIL", "budget_email", "recommended_environment"])
+        XCTAssertEqual(stack.outputs.first { $0.name == "recommended_environment" }?.value.entries?.map(\.key),
+                       stack.outputs.filter(\.isEnvironmentVariable).map(\.name), "recommended_environment is the --env set, one for one")
+        XCTAssertEqual(stack.resource(named: "user")?.enabled?.stringValue, "${var.enable_access_key_user}")
+        XCTAssertEqual(stack.outputs.first { $0.name == "FLOE_AWS_PROVIDER_TEST_POLICY_ARN" }?.description,
                        "attach this policy to the identity that runs provider tests")
     }
 
@@ -63,9 +73,9 @@ final class ReferenceStackTests: XCTestCase {
         let graph = StackValidator.dependencyGraph(stack)
         XCTAssertNil(graph.findCycle())
         XCTAssertEqual(graph.topologicalOrder(),
-                       ["bucket", "budget", "glue", "encryption", "lifecycle", "policy", "public_access", "versioning"])
+                       ["bucket", "budget", "glue", "encryption", "lifecycle", "policy", "public_access", "versioning", "user"])
         XCTAssertEqual(graph.dependencies(of: "policy"), ["bucket", "glue"])
-        XCTAssertEqual(graph.transitiveDependents(of: "bucket"), ["encryption", "lifecycle", "policy", "public_access", "versioning"])
+        XCTAssertEqual(graph.transitiveDependents(of: "bucket"), ["encryption", "lifecycle", "policy", "public_access", "user", "versioning"])
         XCTAssertEqual(stack.resource(named: "policy")?.address.description, "iam_policy.policy")
     }
 
@@ -76,10 +86,13 @@ final class ReferenceStackTests: XCTestCase {
         XCTAssertEqual(warnings, [])
         XCTAssertEqual(values["owner"], .string("Data Platform"))
         XCTAssertEqual(values["name_prefix"], .string("floe-provider-tests"))
-        XCTAssertEqual(values["run_prefix"], .string("runs/"))
-        XCTAssertEqual(values["glue_prefix"], .string("floe_provider_"))
+        XCTAssertEqual(values["s3_run_prefix"], .string("runs/"))
+        XCTAssertEqual(values["glue_database_prefix"], .string("floe_provider_"))
+        XCTAssertEqual(values["s3_bucket_name"], .null, "no name: the bucket gets lower(NAME_PREFIX-ACCOUNT-REGION)")
+        XCTAssertEqual(values["enable_access_key_user"], .bool(false))
+        XCTAssertEqual(values["common_tags"], .object([:]))
         XCTAssertEqual(values["budget_limit_usd"], .number(25))
-        XCTAssertEqual(values["retention_days"], .number(3))
+        XCTAssertEqual(values["run_data_retention_days"], .number(3))
         XCTAssertEqual(values["versioning"], .string("Disabled"))
     }
 
@@ -98,15 +111,18 @@ final class ReferenceStackTests: XCTestCase {
     func testReferenceStackStackOwnValidationMessages() throws {
         let stack = try load()
         XCTAssertThrowsError(try VariableValues.resolve(stack, inputs: VariableInputs(assignments: [
-            "owner=-bad", "budget_email=nope", "name_prefix=UPPER", "budget_limit_usd=101", "retention_days=0", "versioning=On",
+            "owner=-bad", "budget_email=nope", "name_prefix=UPPER", "budget_limit_usd=0", "run_data_retention_days=0", "versioning=On",
+            "s3_run_prefix=/abs/", "glue_database_prefix=Floe",
         ]))) { error in
             let messages = (error as? DiagnosticsError)?.diagnostics.map(\.message) ?? []
             XCTAssertEqual(messages, [
                 "variable owner: owner must be 1-64 letters, digits, spaces or ._@+- and start with a letter or digit (from --var)",
                 "variable budget_email: budget_email must be an e-mail address (from --var)",
                 "variable name_prefix: name_prefix must be 3-31 lowercase letters, digits or hyphens (from --var)",
-                "variable budget_limit_usd: budget_limit_usd must be between 1 and 100 USD (from --var)",
-                "variable retention_days: retention_days must be between 1 and 30 (from --var)",
+                "variable s3_run_prefix: s3_run_prefix must be a relative key prefix ending in / (for example runs/) (from --var)",
+                "variable glue_database_prefix: glue_database_prefix must be lowercase snake_case ending in _ (for example floe_provider_) (from --var)",
+                "variable budget_limit_usd: budget_limit_usd must be above 0 and at most 100 USD (from --var)",
+                "variable run_data_retention_days: run_data_retention_days must be between 1 and 30 (from --var)",
                 "variable versioning: 'On' is not one of Disabled, Enabled, Suspended (from --var)",
             ])
         }
@@ -121,8 +137,8 @@ final class ReferenceStackTests: XCTestCase {
             return try StackEvaluator.evaluate(value, in: context)
         }
         XCTAssertEqual(try property("bucket", "name_prefix"), .known(.string("floe-provider-tests")))
-        XCTAssertEqual(try property("policy", "name"), .known(.string("floe-provider-tests-provider-tests")))
-        XCTAssertEqual(try property("budget", "name"), .known(.string("floe-provider-tests-monthly")))
+        XCTAssertEqual(try property("policy", "name"), .known(.string("floe-provider-tests-permissions")))
+        XCTAssertEqual(try property("budget", "name"), .known(.string("floe-provider-tests-monthly-budget")))
         XCTAssertEqual(try property("budget", "limit_usd"), .known(.number(25)), "a sole reference keeps the number type")
         XCTAssertEqual(try property("budget", "emails"), .known(.array([.string("ops@example.com")])))
         XCTAssertEqual(try property("lifecycle", "expiration_days"), .known(.number(3)))
@@ -140,6 +156,6 @@ final class ReferenceStackTests: XCTestCase {
                                                           .string("arn:aws:glue:eu-west-1:123456789012:database/floe_provider_*")]))
         XCTAssertEqual(document["Version"], .string("2012-10-17"), "a quoted date stays a string")
         let tags = try stack.tags.map { ($0.key, try StackEvaluator.evaluate($0.value, in: context)) }
-        XCTAssertEqual(tags.map(\.1), [.known(.string("floe")), .known(.string("provider-tests")), .known(.string("me"))])
+        XCTAssertEqual(tags.map(\.1), [.known(.string("floe")), .known(.string("provider-compatibility")), .known(.string("me"))])
     }
 }
