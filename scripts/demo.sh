@@ -68,8 +68,12 @@ cat > "$WORK/junit.xml" <<'XML'
 <testsuites><testsuite name="provider" tests="3"><testcase classname="test_aws_provider_live" name="test_write"/><testcase classname="test_aws_provider_live" name="test_read"/><testcase classname="test_aws_provider_live" name="test_catalog"/></testsuite></testsuites>
 XML
 
-step sandbox cleanup --run "\$FLOE_PROVIDER_SPIKE_RUN" --junit junit.xml --state STATE
-"$SANDBOX" cleanup --run "$FLOE_PROVIDER_SPIKE_RUN" --junit "$WORK/junit.xml" --state "$STATE" --report-dir "$REPORTS" --quiet
+# The cleanup script's interface: the run id from FLOE_PROVIDER_SPIKE_RUN, the sandbox's names from the
+# FLOE_AWS_* environment the tests already read (checked against the stack), and its closing line.
+step 'eval "$(sandbox output --env --state STATE)"'
+eval "$("$SANDBOX" output --env --state "$STATE")"
+step sandbox cleanup --junit junit.xml --state STATE
+"$SANDBOX" cleanup --junit "$WORK/junit.xml" --state "$STATE" --report-dir "$REPORTS" --quiet
 step sandbox report --run "\$FLOE_PROVIDER_SPIKE_RUN"
 "$SANDBOX" report --run "$FLOE_PROVIDER_SPIKE_RUN" --state "$STATE"
 step sandbox destroy --auto-approve --empty-bucket --state STATE
