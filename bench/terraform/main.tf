@@ -28,11 +28,11 @@ variable "name_prefix" {
   type    = string
   default = "floe-tf-tests"
 }
-variable "run_prefix" {
+variable "s3_run_prefix" {
   type    = string
   default = "runs/"
 }
-variable "glue_prefix" {
+variable "glue_database_prefix" {
   type    = string
   default = "floe_provider_"
 }
@@ -40,7 +40,7 @@ variable "budget_limit_usd" {
   type    = number
   default = 25
 }
-variable "retention_days" {
+variable "run_data_retention_days" {
   type    = number
   default = 3
 }
@@ -73,7 +73,7 @@ provider "aws" {
   default_tags {
     tags = {
       Project   = "floe"
-      Purpose   = "provider-tests"
+      Purpose   = "provider-compatibility"
       Owner     = var.owner
       ManagedBy = "terraform"
     }
@@ -88,7 +88,7 @@ locals {
   account_id  = data.aws_caller_identity.current.account_id
   region      = data.aws_region.current.name
   bucket_name = "${var.name_prefix}-${local.account_id}-${local.region}"
-  glue_prefix = var.glue_prefix
+  glue_prefix = var.glue_database_prefix
 }
 
 resource "aws_s3_bucket" "bucket" {
@@ -122,13 +122,13 @@ resource "aws_s3_bucket_versioning" "versioning" {
 resource "aws_s3_bucket_lifecycle_configuration" "lifecycle" {
   bucket = aws_s3_bucket.bucket.id
   rule {
-    id     = "sandbox-expire-runs"
+    id     = "expire-provider-test-runs"
     status = "Enabled"
     filter {
-      prefix = var.run_prefix
+      prefix = var.s3_run_prefix
     }
     expiration {
-      days = var.retention_days
+      days = var.run_data_retention_days
     }
     abort_incomplete_multipart_upload {
       days_after_initiation = 1
@@ -137,7 +137,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "lifecycle" {
 }
 
 resource "aws_iam_policy" "policy" {
-  name        = "${var.name_prefix}-provider-tests"
+  name        = "${var.name_prefix}-permissions"
   description = "Scoped access for provider-compatibility tests"
   policy = jsonencode({
     Version = "2012-10-17"
@@ -147,7 +147,7 @@ resource "aws_iam_policy" "policy" {
       {
         Sid      = "RunObjects", Effect = "Allow"
         Action   = ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:PutObject"]
-        Resource = "${aws_s3_bucket.bucket.arn}/${var.run_prefix}*"
+        Resource = "${aws_s3_bucket.bucket.arn}/${var.s3_run_prefix}*"
       },
       {
         Sid    = "GlueDatabases", Effect = "Allow"
@@ -173,7 +173,7 @@ resource "aws_iam_policy" "policy" {
 resource "aws_budgets_budget" "budget" {
   count        = var.with_budget ? 1 : 0
   account_id   = local.account_id
-  name         = "${var.name_prefix}-monthly"
+  name         = "${var.name_prefix}-monthly-budget"
   budget_type  = "COST"
   limit_amount = tostring(var.budget_limit_usd)
   limit_unit   = "USD"
@@ -197,7 +197,7 @@ resource "aws_budgets_budget" "budget" {
 
 output "FLOE_AWS_REGION" { value = local.region }
 output "FLOE_AWS_TEST_BUCKET" { value = aws_s3_bucket.bucket.id }
-output "FLOE_AWS_TEST_PREFIX" { value = var.run_prefix }
+output "FLOE_AWS_TEST_PREFIX" { value = var.s3_run_prefix }
 output "FLOE_AWS_GLUE_DATABASE_PREFIX" { value = local.glue_prefix }
-output "FLOE_AWS_POLICY_ARN" { value = aws_iam_policy.policy.arn }
+output "FLOE_AWS_PROVIDER_TEST_POLICY_ARN" { value = aws_iam_policy.policy.arn }
 output "FLOE_AWS_BUDGET_NAME" { value = var.with_budget ? aws_budgets_budget.budget[0].name : null }
