@@ -197,11 +197,13 @@ public struct ReadinessChecker: Sendable {
 
     /// Every check that did not run because `name` failed, in the order they would have run.
     func skipped(after name: String, excluding: Set<String> = []) -> [CheckResult] {
-        Self.skipped(stack: stack, probe: options.probe, after: name, excluding: excluding)
+        Self.skipped(stack: stack, variables: variables, probe: options.probe, after: name, excluding: excluding)
     }
 
-    static func skipped(stack: Stack, probe: Bool, after name: String, excluding: Set<String> = []) -> [CheckResult] {
-        var names = ["credentials", "account", "region", "state"] + stack.resources.map { "resource \($0.address)" } + ["guardrails", "leftovers", "spend"]
+    static func skipped(stack: Stack, variables: [String: JSONValue] = [:], probe: Bool, after name: String, excluding: Set<String> = []) -> [CheckResult] {
+        // A disabled resource (enabled: false) is not part of the sandbox, so there is nothing to skip.
+        let declared = stack.resources.filter { $0.isEnabled(variables: variables) }
+        var names = ["credentials", "account", "region", "state"] + declared.map { "resource \($0.address)" } + ["guardrails", "leftovers", "spend"]
         if probe { names.append("access probe") }
         return names.filter { $0 != name && !excluding.contains($0) }.map {
             CheckResult(name: $0, status: .skip, detail: "not checked: \(name) failed")
@@ -209,12 +211,12 @@ public struct ReadinessChecker: Sendable {
     }
 
     /// The report when AWS cannot even be set up (unreadable config files, no region): that failure, then every check skipped.
-    public static func setupFailure(_ error: Error, stack: Stack, options: ReadinessOptions) -> ReadinessReport {
+    public static func setupFailure(_ error: Error, stack: Stack, variables: [String: JSONValue] = [:], options: ReadinessOptions) -> ReadinessReport {
         let category = error.failureCategory
         let name = category == .credentials ? "credentials" : "aws configuration"
         let fix = category == .credentials ? credentialsFix : "fix the AWS settings named above (--region/AWS_REGION, --endpoint-url, ~/.aws/config)"
         let failure = CheckResult(name: name, status: .fail, detail: error.oneLine, fix: fix, category: category == .internal ? .usage : category)
-        return ReadinessReport(results: [failure] + skipped(stack: stack, probe: options.probe, after: name), accountId: nil, region: nil,
+        return ReadinessReport(results: [failure] + skipped(stack: stack, variables: variables, probe: options.probe, after: name), accountId: nil, region: nil,
                                seconds: 0, environment: [:])
     }
 

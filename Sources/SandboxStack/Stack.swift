@@ -34,6 +34,14 @@ public struct ResourceDeclaration: Sendable {
 
     public var address: ResourceAddress { ResourceAddress(type: kind.name, name: name) }
 
+    /// False only when `enabled` is known to be false with these variable values (unknown counts as enabled).
+    public func isEnabled(variables: [String: JSONValue]) -> Bool {
+        guard let enabled else { return true }
+        let context = EvaluationContext(variables: variables, accountId: nil, region: nil, stackName: "")
+        if case .known(.bool(false))? = try? StackEvaluator.evaluate(enabled, in: context) { return false }
+        return true
+    }
+
     /// Names of the resources this one references or explicitly depends on.
     public var dependencyNames: Set<String> {
         var names = Set(dependsOn)

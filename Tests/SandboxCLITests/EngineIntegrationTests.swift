@@ -234,13 +234,14 @@ final class EngineIntegrationTests: XCTestCase {
     }
 
     func testOutputEnvQuotesValuesForTheShell() throws {
-        // A run prefix with shell metacharacters must come back verbatim, never executed.
-        let hostile = "runs/$(touch pwned)'x\"`y`/"
-        try sandbox(["apply", "--auto-approve", "--var", "s3_run_prefix=\(hostile)"] + vars)
+        // An alert address with shell metacharacters (the stack's patterns keep them out of prefixes) must come back
+        // verbatim, never executed.
+        let hostile = "a$(touch${IFS}pwned)'x\"`y`@example.com"
+        try sandbox(["apply", "--auto-approve"] + vars + ["--var", "budget_email=\(hostile)"])
         let env = try sandbox(["output", "--env"])
         let shell = Process()
         shell.executableURL = URL(fileURLWithPath: "/bin/sh")
-        shell.arguments = ["-c", "eval \"$SANDBOX_ENV\" && printf '%s' \"$FLOE_AWS_TEST_PREFIX\""]
+        shell.arguments = ["-c", "eval \"$SANDBOX_ENV\" && printf '%s' \"$FLOE_AWS_BUDGET_EMAIL\""]
         shell.environment = ["SANDBOX_ENV": env.stdout, "PATH": "/usr/bin:/bin"]
         shell.currentDirectoryURL = directory
         let pipe = Pipe()
@@ -659,7 +660,7 @@ final class EngineIntegrationTests: XCTestCase {
         XCTAssertEqual(JSONValue.parse(json.stdout)?["valid"], .bool(false), json.stdout)
         try sandbox(["plan", "--stack", broken.path], expect: 2)
         let valid = try sandbox(["validate"])
-        XCTAssertTrue(valid.stdout.contains("valid (8 resources"), valid.stdout)
+        XCTAssertTrue(valid.stdout.contains("valid (9 resources"), valid.stdout)
     }
 
     func testGraphIsDOT() throws {

@@ -115,6 +115,17 @@ final class ScaffoldMigrationTests: XCTestCase {
         XCTAssertTrue(dry.stdout.contains("Dry run: nothing was read or recorded."), dry.stdout)
         XCTAssertFalse(FileManager.default.fileExists(atPath: statePath), "a dry run writes no state")
 
+        // The state as the scaffold's S3 backend keeps it: read with the same credentials, mapped the same way.
+        let bucket = try XCTUnwrap(before["buckets"]?.arrayValue?.first?["name"]?.stringValue)
+        try Boto.run("boto3.client('s3').upload_file(sys.argv[1], sys.argv[2], 'tofu/terraform.tfstate')", endpoint: server.endpoint,
+                     arguments: [state, bucket])
+        let remote = try sandbox(["import", "--from-tfstate", "s3://\(bucket)/tofu/terraform.tfstate", "--dry-run"] + vars, expect: 0)
+        XCTAssertEqual(remote.stdout.split(separator: "\n").dropFirst().joined(separator: "\n"),
+                       dry.stdout.split(separator: "\n").dropFirst().joined(separator: "\n"))
+        let missing = try sandbox(["import", "--from-tfstate", "s3://\(bucket)/tofu/none.tfstate"] + vars, expect: nil)
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertEqual(missing.stderr.split(separator: "\n").count, 1, missing.stderr)
+
         let imported = try sandbox(["import", "--from-tfstate", state] + vars, expect: 0)
         for line in ["aws_s3_bucket.provider_tests", "aws_s3_bucket_public_access_block.provider_tests", "aws_budgets_budget.provider_tests",
                      "aws_s3_bucket_server_side_encryption_configuration.provider_tests", "aws_s3_bucket_versioning.provider_tests",

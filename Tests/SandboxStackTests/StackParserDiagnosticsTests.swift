@@ -169,7 +169,7 @@ final class StackParserDiagnosticsTests: XCTestCase {
         """)
         XCTAssertEqual(found.count, 7, "\(found)")
         assertDiagnostic(found, at: "t.yaml:4:11",
-                         contains: ["unknown variable type 'strng'; use one of string, number, integer, bool, list (did you mean 'string'?)"])
+                         contains: ["unknown variable type 'strng'; use one of string, number, integer, bool, list, map (did you mean 'string'?)"])
         assertDiagnostic(found, at: "t.yaml:5:15", contains: ["required must be true or false, got a string"])
         assertDiagnostic(found, at: "t.yaml:10:12", contains: ["min must be a number, got a string"])
         assertDiagnostic(found, at: "t.yaml:12:13", contains: ["enum must be a list"])

@@ -176,7 +176,7 @@ final class StackSchemaTests: XCTestCase {
         let algorithm = try XCTUnwrap(encryption["properties"]?["properties"]?["properties"]?["algorithm"]?["anyOf"]?.arrayValue)
         XCTAssertEqual(algorithm.first?["enum"], .array([.string("AES256"), .string("aws:kms")]))
         XCTAssertEqual(schema["properties"]?["variables"]?["additionalProperties"]?["properties"]?["type"]?["enum"],
-                       .array(["string", "number", "integer", "bool", "list"].map(JSONValue.string)))
+                       .array(["string", "number", "integer", "bool", "list", "map"].map(JSONValue.string)))
         XCTAssertEqual(StackSchema.document(), schema, "the schema is deterministic")
     }
 }

@@ -230,7 +230,8 @@ final class VariableValuesTests: XCTestCase {
         XCTAssertThrowsError(try VariableValues.resolve(stack, inputs: VariableInputs())) { error in
             XCTAssertEqual((error as? DiagnosticsError)?.diagnostics.map(\.location?.description), ["o.yaml:4:3"])
         }
-        XCTAssertEqual(try VariableValues.resolve(stack, inputs: VariableInputs(assignments: ["implicit=x"])).values, ["implicit": .string("x")])
+        XCTAssertEqual(try VariableValues.resolve(stack, inputs: VariableInputs(assignments: ["implicit=x"])).values, ["implicit": .string("x"), "optional": .null],
+                       "a null default is a value of null: references to it leave properties unset")
     }
 
     func testAllVariableErrorsAreReportedInOnePass() {

@@ -43,7 +43,8 @@ struct ApplyCommand: AsyncParsableCommand {
             if let saved, stackOptions.stack == nil { stackOptions.stack = saved.stackFile }
             if let saved, stackOptions.vars.isEmpty, stackOptions.varFiles.isEmpty {
                 // A saved plan carries its variable values (never secrets), so apply uses exactly what was planned.
-                stackOptions.vars = saved.variables.map { "\($0.key)=\($0.value.description)" }
+                // A null (an optional variable left without a value) is the default again, not the text "null".
+                stackOptions.vars = saved.variables.filter { $0.value != .null }.map { "\($0.key)=\($0.value.description)" }
             }
             let session = try await StackSession.open(invocation, stackOptions: stackOptions, awsOptions: aws)
             if let saved, saved.stackSHA256 != session.stack.sha256 {

@@ -63,7 +63,7 @@ struct CheckCommand: AsyncParsableCommand {
                 }
             } catch {
                 // Config files that do not parse, no region: still one report, so CI shows what failed.
-                report = ReadinessChecker.setupFailure(error, stack: stack, options: checkOptions)
+                report = ReadinessChecker.setupFailure(error, stack: stack, variables: variables, options: checkOptions)
             }
             if let junit {
                 let xml = invocation.redactor.redact(JUnitWriter.render(report))
