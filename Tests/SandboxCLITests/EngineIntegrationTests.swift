@@ -695,7 +695,7 @@ final class EngineIntegrationTests: XCTestCase {
                   tags: { "Cost&Center": "a<b" }
             """.write(to: tagged, atomically: true, encoding: .utf8)
         let refused = try sandbox(["validate", "--stack", tagged.path], expect: 2)
-        XCTAssertTrue(refused.stderr.contains("tagged.yaml:12:") && refused.stderr.contains("found '&'"), refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("tagged.yaml:11:") && refused.stderr.contains("found '&'"), refused.stderr)
         XCTAssertTrue(refused.stderr.contains("found '<'"), refused.stderr)
         let text = try String(contentsOf: tagged, encoding: .utf8)
         try text.replacingOccurrences(of: "\n    properties:\n      tags: { \"Cost&Center\": \"a<b\" }", with: "")
