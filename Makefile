@@ -52,10 +52,12 @@ coverage-report:
 # Longer fault-injection, crash and concurrency runs: SOAK_SEEDS seeds per command (kill points scale with it).
 SOAK_SEEDS ?= 100
 SOAK_FIRST_SEED ?= 1000
+# Credentials parity cases (botocore vs sandbox) in the soak; make test runs 150.
+SOAK_PARITY_CASES ?= 3000
 soak: deps
 	$(SWIFT) build --build-tests
-	SANDBOX_SOAK_SEEDS=$(SOAK_SEEDS) SANDBOX_SOAK_FIRST_SEED=$(SOAK_FIRST_SEED) \
-	  $(SWIFT) test --skip-build --disable-swift-testing --filter 'FaultInjectionTests|CrashTests|ConcurrencyTests'
+	SANDBOX_SOAK_SEEDS=$(SOAK_SEEDS) SANDBOX_SOAK_FIRST_SEED=$(SOAK_FIRST_SEED) SANDBOX_PARITY_CASES=$(SOAK_PARITY_CASES) \
+	  $(SWIFT) test --skip-build --disable-swift-testing --filter 'FaultInjectionTests|CrashTests|ConcurrencyTests|CredentialsParityTests'
 
 # Coverage-guided libFuzzer runs (swiftc -sanitize=fuzzer) of the stack parser and the run scope, FUZZ_SECONDS each,
 # in a build tree of their own. Corpora grow in .build/fuzz/corpus; a crash leaves .build/fuzz/crash-TARGET-*,

@@ -485,15 +485,44 @@ public struct ReadinessChecker: Sendable {
             if createdDatabase { try? await context.glue.deleteDatabase(name: database) }
             throw error
         }
-        let leftover = try await context.s3.listObjectsV2(bucket: scheme.bucket, prefix: folder, delimiter: nil,
-                                                          continuationToken: nil, maxKeys: 1).objects.count
+        // In a versioned bucket the delete above only added a delete marker: remove every version and marker by id.
+        let purged = try await purgeProbeVersions(bucket: scheme.bucket, folder: folder, context: context)
+        let left = try await probeLeftovers(bucket: scheme.bucket, folder: folder, context: context)
         let dbLeft = try await context.glue.getDatabase(name: database) != nil
-        guard leftover == 0, !dbLeft else {
+        guard left.isEmpty, !dbLeft else {
             return CheckResult(name: "access probe", status: .fail,
-                               detail: "the probe left data behind (\(leftover) object(s), database \(dbLeft ? "present" : "absent"))", category: .aws)
+                               detail: "the probe left data behind (\(left.joined(separator: ", ")), database \(dbLeft ? "present" : "absent")) under s3://\(scheme.bucket)/\(folder)", category: .aws)
         }
+        let versions = purged > 0 ? " and its \(purged) version(s) and delete marker(s)" : ""
         return CheckResult(name: "access probe", status: .pass,
-                           detail: "put, read and deleted s3://\(scheme.bucket)/\(key); created and deleted Glue database \(database); nothing left behind")
+                           detail: "put, read and deleted s3://\(scheme.bucket)/\(key)\(versions); created and deleted Glue database \(database); nothing left behind")
+    }
+
+    /// Deletes by version id every version and delete marker under the probe's own folder; returns how many.
+    func purgeProbeVersions(bucket: String, folder: String, context: ProviderContext) async throws -> Int {
+        var purged = 0
+        for try await page in context.s3.versionPages(bucket: bucket, prefix: folder) {
+            // The folder is this probe's own, fresh and random: everything under it goes ("null" ids included).
+            for version in page.versions where version.key.hasPrefix(folder) {
+                try await context.s3.deleteObject(bucket: bucket, key: version.key, versionId: version.versionId)
+                purged += 1
+            }
+        }
+        return purged
+    }
+
+    /// What is still under the probe folder, counted as versions, delete markers and current objects.
+    func probeLeftovers(bucket: String, folder: String, context: ProviderContext) async throws -> [String] {
+        var versions = 0, markers = 0
+        for try await page in context.s3.versionPages(bucket: bucket, prefix: folder) {
+            for version in page.versions where version.key.hasPrefix(folder) {
+                if version.isDeleteMarker { markers += 1 } else { versions += 1 }
+            }
+        }
+        var left: [String] = []
+        if versions > 0 { left.append("\(versions) object version(s)") }
+        if markers > 0 { left.append("\(markers) delete marker(s)") }
+        return left
     }
 }
 

@@ -6,8 +6,8 @@ import SandboxServices
 /// Deletes exactly one run's data and proves it is gone.
 ///
 /// S3: list a page, hand its keys (each checked against the scope) to a DeleteObjects batch, and list the
-/// next page while the batch is deleted, with a bounded number of batches in flight. Glue: tables in
-/// batches of 100, then the database. Then verify by listing, sweeping again a bounded number of times.
+/// next page while the batch is deleted, with a bounded number of batches in flight. Glue: `GlueSweep`, every letter
+/// case of the run's database. Then verify by listing, sweeping again a bounded number of times.
 public struct CleanupEngine: Sendable {
     public let scope: RunScope
     public let s3: S3Client
@@ -64,11 +64,12 @@ public struct CleanupEngine: Sendable {
             while true {
                 pass += 1
                 async let s3Sweep: Void = sweepS3(versioned: versioned, tally: tally)
-                async let glueSweep: (Int, Bool) = sweepGlue()
+                async let glueSweep: (Int, [String]) = sweepGlue()
                 try await s3Sweep
                 let (tables, dropped) = try await glueSweep
                 result.tablesDeleted += tables
-                result.databaseDeleted = result.databaseDeleted || dropped
+                result.databaseDeleted = result.databaseDeleted || !dropped.isEmpty
+                if !dropped.isEmpty { result.databasesRemoved = Array(Set((result.databasesRemoved ?? []) + dropped)).sorted() }
                 result.remaining = try await inventory(versioned: versioned, samples: 10)
                 // Objects can appear while a test is still writing: sweep again, a bounded number of times.
                 if result.remaining.isEmpty || pass >= maxPasses { break }
@@ -206,32 +207,10 @@ public struct CleanupEngine: Sendable {
 
     // MARK: Glue
 
-    /// Returns (tables deleted, database deleted). A missing database is nothing to do.
-    func sweepGlue() async throws -> (Int, Bool) {
-        var names: [String] = []
-        do {
-            for try await page in glue.tablePages(database: scope.database) {
-                names.append(contentsOf: page.map(\.name))
-            }
-        } catch let error as AWSError where error.kind == .notFound {
-            return (0, false)
-        }
-        var deleted = 0
-        for start in stride(from: 0, to: names.count, by: 100) {
-            let chunk = Array(names[start..<min(start + 100, names.count)])
-            let errors = try await glue.batchDeleteTable(database: scope.database, names: chunk)
-            let real = errors.filter { $0.code != "EntityNotFoundException" }
-            if let first = real.first {
-                throw SimpleError(.aws, "Glue BatchDeleteTable: \(real.count) table(s) of \(scope.database) not deleted, first \(first.name): \(first.code) \(first.message)")
-            }
-            deleted += chunk.count - errors.count
-        }
-        do {
-            try await glue.deleteDatabase(name: scope.database)
-            return (deleted, true)
-        } catch let error as AWSError where error.kind == .notFound {
-            return (deleted, false)
-        }
+    /// Returns (tables deleted, names of the databases removed); see `GlueSweep`.
+    func sweepGlue() async throws -> (Int, [String]) {
+        let (tables, removed) = try await GlueSweep(glue: glue, scope: scope).sweep()
+        return (tables, removed)
     }
 
     // MARK: Verification
@@ -262,15 +241,7 @@ public struct CleanupEngine: Sendable {
         for try await page in s3.uploadPages(bucket: scope.bucket, prefix: scope.prefix) {
             inventory.uploads += page.uploads.filter { scope.contains(key: $0.key) }.count
         }
-        if try await glue.getDatabase(name: scope.database) != nil {
-            inventory.databasePresent = true
-            do {
-                for try await page in glue.tablePages(database: scope.database) {
-                    inventory.tables += page.count
-                    for table in page where inventory.sampleTables.count < samples { inventory.sampleTables.append(table.name) }
-                }
-            } catch let error as AWSError where error.kind == .notFound {}
-        }
+        try await GlueSweep(glue: glue, scope: scope).inventory(into: &inventory, samples: samples)
         return inventory
     }
 }

@@ -8,7 +8,10 @@ public struct RunInventory: Sendable, Codable, Equatable {
     public var deleteMarkers: Int = 0
     public var uploads: Int = 0
     public var bytes: Int64 = 0
+    /// True while any letter-case variant of the run's database exists.
     public var databasePresent: Bool = false
+    /// The names of the variants that exist (nil when none, and in records written before variants were looked for).
+    public var databasesPresent: [String]?
     public var tables: Int = 0
     /// The first few keys and tables, for dry runs and for reports of what remains.
     public var sampleKeys: [String] = []
@@ -35,6 +38,8 @@ public struct CleanupResult: Sendable, Codable {
     public var uploadsAborted = 0
     public var tablesDeleted = 0
     public var databaseDeleted = false
+    /// Every name the run's database was removed under (more than one when a client created case variants).
+    public var databasesRemoved: [String]?
     public var bytesDeleted: Int64 = 0
     public var requests = 0
     public var passes = 0
@@ -71,7 +76,14 @@ public struct CleanupResult: Sendable, Codable {
         let s3Gone = remaining.objects == 0 && remaining.versions == 0 && remaining.deleteMarkers == 0 && remaining.uploads == 0
         let s3Part = s3Gone ? "The current run's S3 prefix \(scope.s3URI) was removed" :
             "The current run's S3 prefix \(scope.s3URI) was NOT fully removed (\(remaining.objects + remaining.versions + remaining.deleteMarkers) object(s)/version(s), \(remaining.uploads) upload(s) remain)"
-        let gluePart = remaining.databasePresent ? "its Glue database \(scope.database) was NOT removed" : "its Glue database \(scope.database) was removed"
+        let gluePart: String
+        if remaining.databasePresent {
+            gluePart = "its Glue database was NOT removed (\((remaining.databasesPresent ?? [scope.database]).joined(separator: ", ")) remain)"
+        } else if let removed = databasesRemoved, removed != [scope.database] {
+            gluePart = "its Glue database was removed under \(removed.count == 1 ? "the name" : "the names") \(removed.joined(separator: ", "))"
+        } else {
+            gluePart = "its Glue database \(scope.database) was removed"
+        }
         let error = self.error.map { " Cleanup stopped early: \($0)" } ?? ""
         return "\(s3Part) and \(gluePart).\(error)"
     }

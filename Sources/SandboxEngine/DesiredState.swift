@@ -83,6 +83,15 @@ public struct DesiredState: Sendable {
                 // A resource's own tags override the stack's, but every managed resource keeps ManagedBy=sandbox.
                 var merged = tags.merging(attributes.stringMap("tags")) { _, own in own }
                 merged["ManagedBy"] = "sandbox"
+                // Evaluated values (`${var.owner}`) meet the rules `validate` checks on literals, before any write.
+                for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
+                    if let problem = TagRule.keyProblem(key) ?? TagRule.valueProblem(value) {
+                        diagnostics.append(Diagnostic(at: declaration.properties["tags"]?.location ?? declaration.location, "\(name): tag \(key): \(problem)"))
+                    }
+                }
+                for problem in TagRule.setProblems(Array(merged.keys)) {
+                    diagnostics.append(Diagnostic(at: declaration.location, "\(name): \(problem)"))
+                }
                 attributes["tags"] = .object(merged.mapValues(JSONValue.string))
             }
             if declaration.kind.name == ResourceKind.s3Bucket.name, attributes["name"] == nil, !unknown.contains("name"), !unknown.contains("name_prefix") {

@@ -81,6 +81,12 @@ public enum StackValidator {
             }
         }
         for tag in stack.tags { checkReferences(in: tag.value, context: "tag \(tag.key)") }
+        diagnostics += tagDiagnostics(stack.tags, context: "tags")
+        for resource in stack.resources where resource.kind.taggable {
+            if case .map(let entries, _)? = resource.properties["tags"] {
+                diagnostics += tagDiagnostics(entries, context: "\(resource.name).tags")
+            }
+        }
         for output in stack.outputs { checkReferences(in: output.value, context: "output \(output.name)") }
         if let runs = stack.runs {
             checkReferences(in: runs.bucket, context: "runs.bucket")
@@ -95,6 +101,21 @@ public enum StackValidator {
         if let cycle = graph.findCycle() {
             let location = stack.resource(named: cycle[0])?.location
             diagnostics.append(Diagnostic(at: location, "dependency cycle: \(cycle.joined(separator: " -> ")); remove one of these references or depends_on entries"))
+        }
+        return diagnostics
+    }
+
+    /// IAM's and S3's tag rules on keys and on values known without evaluation (values with `${...}` are checked
+    /// once evaluated, before any write).
+    static func tagDiagnostics(_ entries: [StackEntry], context: String) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        for entry in entries {
+            if let problem = TagRule.keyProblem(entry.key) {
+                diagnostics.append(Diagnostic(at: entry.keyLocation, "\(context): tag '\(entry.key)': \(problem)"))
+            }
+            if let value = StackEvaluator.literal(entry.value)?.stringValue, let problem = TagRule.valueProblem(value) {
+                diagnostics.append(Diagnostic(at: entry.value.location, "\(context): tag \(entry.key): \(problem)"))
+            }
         }
         return diagnostics
     }

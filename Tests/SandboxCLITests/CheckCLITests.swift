@@ -556,4 +556,22 @@ final class CheckCLITests: XCTestCase {
         XCTAssertEqual(seen["keys"]?.filter { $0.contains("sandbox-probe") }, [], witness)
         XCTAssertEqual(seen["databases"]?.filter { $0.contains("probe") }, [], witness)
     }
+
+    /// In a versioned bucket a plain delete leaves the version and adds a delete marker: the probe removes both by id.
+    func testProbeInAVersionedBucketRemovesEveryVersionAndDeleteMarker() throws {
+        let versioned = ["--var", "versioning=Enabled"]
+        let applied = try sandbox.runner.run(["apply", "--auto-approve"] + ReferenceSandbox.variables + versioned)
+        XCTAssertEqual(applied.status, 0, applied.output)
+        let result = try checkJSON(["--probe"] + versioned)
+        XCTAssertEqual(result.status("access probe"), "pass", result.result.output)
+        XCTAssertTrue(result.detail("access probe").contains("and its 2 version(s) and delete marker(s)"), result.detail("access probe"))
+        let witness = try sandbox.boto("""
+            s3 = boto3.client("s3")
+            assert s3.get_bucket_versioning(Bucket="\(ReferenceSandbox.bucket)")["Status"] == "Enabled"
+            page = s3.list_object_versions(Bucket="\(ReferenceSandbox.bucket)")
+            print(json.dumps([v["Key"] for v in page.get("Versions", []) + page.get("DeleteMarkers", [])]))
+            """)
+        let keys = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(witness.utf8)) as? [String])
+        XCTAssertEqual(keys.filter { $0.contains("sandbox-probe") }, [], witness)
+    }
 }

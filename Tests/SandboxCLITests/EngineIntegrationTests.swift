@@ -607,6 +607,23 @@ final class EngineIntegrationTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: statePath))
     }
 
+    /// A stack error's own code is 2, the code --detailed-exitcode keeps for "changes present": under the flag it is 1.
+    func testDetailedExitCodeIsOneForStackErrors() throws {
+        let missingVariable = try sandbox(["plan"], expect: 2)
+        XCTAssertTrue(missingVariable.stderr.contains("owner"), missingVariable.stderr)
+        try sandbox(["plan", "--detailed-exitcode"], expect: 1)
+        try sandbox(["plan", "--detailed-exitcode", "--var", "retention_days=999"] + vars, expect: 1)
+        let stackFile = directory.appendingPathComponent("Stacks/aws-provider-tests.yaml")
+        let text = try String(contentsOf: stackFile, encoding: .utf8)
+        try text.replacingOccurrences(of: "\nresources:\n", with: "\nresources:\n  broken: { type: ec2_instance }\n").write(to: stackFile, atomically: true, encoding: .utf8)
+        try sandbox(["plan"] + vars, expect: 2)
+        try sandbox(["plan", "--detailed-exitcode"] + vars, expect: 1)
+        try text.write(to: stackFile, atomically: true, encoding: .utf8)
+        // Changes present is still 2.
+        try sandbox(["plan", "--detailed-exitcode"] + vars, expect: 2)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: statePath))
+    }
+
     func testSecretsNeverReachStatePlansOrOutput() throws {
         let planFile = directory.appendingPathComponent("p.json").path
         try sandbox(["plan", "--out", planFile, "--log-level", "debug"] + vars)
@@ -661,6 +678,34 @@ final class EngineIntegrationTests: XCTestCase {
         try sandbox(["plan", "--stack", broken.path], expect: 2)
         let valid = try sandbox(["validate"])
         XCTAssertTrue(valid.stdout.contains("valid (9 resources"), valid.stdout)
+    }
+
+    func testTagsOutsideTheServicesPatternAreRefusedBeforeAnyWrite() throws {
+        let tagged = directory.appendingPathComponent("Stacks/tagged.yaml")
+        try """
+            version: 1
+            name: tagged
+            variables:
+              team: { type: string, default: platform }
+            tags:
+              Team: ${var.team}
+            resources:
+              bucket:
+                type: s3_bucket
+                properties:
+                  tags: { "Cost&Center": "a<b" }
+            """.write(to: tagged, atomically: true, encoding: .utf8)
+        let refused = try sandbox(["validate", "--stack", tagged.path], expect: 2)
+        XCTAssertTrue(refused.stderr.contains("tagged.yaml:11:") && refused.stderr.contains("found '&'"), refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("found '<'"), refused.stderr)
+        let text = try String(contentsOf: tagged, encoding: .utf8)
+        try text.replacingOccurrences(of: "\n    properties:\n      tags: { \"Cost&Center\": \"a<b\" }", with: "")
+            .write(to: tagged, atomically: true, encoding: .utf8)
+        try sandbox(["validate", "--stack", tagged.path])
+        // A value that only breaks the rules once evaluated is refused before the first write.
+        let evaluated = try sandbox(["apply", "--auto-approve", "--stack", tagged.path, "--var", "team=R&D"], expect: 2)
+        XCTAssertTrue(evaluated.stderr.contains("tag Team") && evaluated.stderr.contains("found '&'"), evaluated.stderr)
+        try assertNothingLeft()
     }
 
     func testGraphIsDOT() throws {

@@ -95,6 +95,32 @@ final class CleanupEngineTests: MotoTestCase {
         print("cleanup of \(targetEntries.count) objects: \(result.requests) requests, \(String(format: "%.2f", result.seconds)) s (seeding and listing \(String(format: "%.1f", seeded)) s)")
     }
 
+    /// moto, like catalogs other than AWS Glue, keeps the case the client sent: every case variant of the run's
+    /// database is found, emptied and removed, and named; a variant alone still counts as the run's database.
+    func testEveryLetterCaseOfTheRunDatabaseIsRemovedAndNamed() async throws {
+        let scope = try testScope(Self.target)
+        var seed = Seed()
+        seed.add(prefix + "a.txt")
+        seed.databases = ["sbx_run_20250101T000000Z": ["t1", "t2"], "SBX_Run_20250101t000000z": ["t3"],
+                          "sbx_run_20250101t000000z_2": ["keep"], "sbx_run_20250101T000000": ["keep"]]
+        _ = try Witness.seed(seed, endpoint: endpoint)
+        let dry = await (try makeEngine(scope, endpoint: endpoint)).dryRun()
+        XCTAssertEqual(dry.before?.databasePresent, true, "a variant alone is the run's database")
+        XCTAssertEqual(dry.before?.databasesPresent, ["SBX_Run_20250101t000000z", "sbx_run_20250101T000000Z"])
+        XCTAssertEqual(dry.before?.tables, 3)
+
+        let result = try await makeEngine(scope, endpoint: endpoint).run()
+        let after = try Witness.snapshot(endpoint: endpoint, versioned: false)
+        XCTAssertEqual(Set(after.glue.keys), ["sbx_run_20250101t000000z_2", "sbx_run_20250101T000000"])
+        XCTAssertNil(result.error)
+        XCTAssertTrue(result.proven, "\(result.remaining)")
+        XCTAssertEqual(result.tablesDeleted, 3)
+        XCTAssertEqual(result.databasesRemoved, ["SBX_Run_20250101t000000z", "sbx_run_20250101T000000Z"])
+        XCTAssertTrue(result.sentence(scope: scope).hasSuffix(
+            "its Glue database was removed under the names SBX_Run_20250101t000000z, sbx_run_20250101T000000Z."), result.sentence(scope: scope))
+        XCTAssertNil(result.remaining.databasesPresent)
+    }
+
     func testVersionedBucketLosesOnlyTheTargetsVersionsAndDeleteMarkers() async throws {
         var seed = Seed()
         seed.versioned = true

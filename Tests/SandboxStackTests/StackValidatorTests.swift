@@ -81,12 +81,12 @@ final class StackValidatorTests: XCTestCase {
             type: s3_bucket
             properties:
               name: ${stack_name}-${account_id}-${region}
-              tags:
-                Literal: $${not.a.reference}
           pab:
             type: s3_public_access_block
             properties:
               bucket: ${ bucket.name }
+        outputs:
+          LITERAL: $${not.a.reference}
         """))
         XCTAssertEqual(stack.resource(named: "bucket")?.dependencyNames, [])
         XCTAssertEqual(stack.resource(named: "pab")?.dependencyNames, ["bucket"], "spaces inside ${ } are allowed")

@@ -18,9 +18,13 @@ public struct ResolvedEndpoint: Sendable, Equatable {
     }
 }
 
-/// Resolves endpoints by the SDK convention: `--endpoint-url` > `AWS_ENDPOINT_URL_<SERVICE>` > `AWS_ENDPOINT_URL` > profile `endpoint_url` > AWS's own.
+/// Resolves endpoints as botocore does: `--endpoint-url` > (unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` or the
+/// profile's `ignore_configured_endpoint_urls` is true) `AWS_ENDPOINT_URL_<SERVICE>` > `AWS_ENDPOINT_URL` > the
+/// service's `endpoint_url` in the profile's `[services NAME]` section > the profile's `endpoint_url` > AWS's own.
 public struct EndpointResolver: Sendable {
+    /// The resolved override of each service, by service name.
     public let perService: [String: URL]
+    /// The override of every service not in `perService` (the flag, or a resolver built by hand).
     public let global: URL?
 
     public init(perService: [String: URL] = [:], global: URL? = nil) {
@@ -28,29 +32,56 @@ public struct EndpointResolver: Sendable {
         self.global = global
     }
 
-    /// Reads overrides from the environment and the profile; invalid URLs are rejected by name.
+    /// Every service whose endpoint can be configured: the ones sandbox calls and the SSO ones credentials use.
+    static var configurable: [ServiceDescriptor] { ServiceDescriptor.all + [SSOCredentialProvider.portal, SSOCredentialProvider.oidc] }
+
+    /// Reads overrides from the environment and the profile only (no `[services]` sections); for tests.
     public static func fromEnvironment(_ environment: [String: String], profileEndpoint: String?, flag: String? = nil) throws -> EndpointResolver {
-        // An explicit flag wins over every configured endpoint, and AWS_IGNORE_CONFIGURED_ENDPOINT_URLS does not ignore it.
+        var values: [String: String] = [:]
+        if let profileEndpoint { values["endpoint_url"] = profileEndpoint }
+        return try resolve(environment: environment, profile: ConfigProfile(name: "default", values: values), services: [:], flag: flag)
+    }
+
+    /// Resolves every configurable service's override; invalid URLs and a missing `[services NAME]` section are
+    /// rejected by name.
+    /// - Parameter services: the config file's `[services NAME]` sections.
+    public static func resolve(environment: [String: String], profile: ConfigProfile, services: [String: [String: [String: String]]],
+                               flag: String? = nil) throws -> EndpointResolver {
+        // An explicit flag wins over every configured endpoint, and the ignore settings do not ignore it.
         if let flag, !flag.isEmpty {
             return EndpointResolver(global: try parse(flag, from: "--endpoint-url"))
         }
-        if environment["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"]?.lowercased() == "true" {
-            return EndpointResolver()
+        // botocore: the variable, when present at all, decides; otherwise the profile's setting; "true" in any case.
+        let ignore = environment["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"].map { $0.lowercased() == "true" }
+            ?? (profile.value("ignore_configured_endpoint_urls")?.lowercased() == "true")
+        if ignore { return EndpointResolver() }
+
+        var section: [String: [String: String]]?
+        func servicesSection() throws -> [String: [String: String]] {
+            if let section { return section }
+            guard let name = profile.value("services") else { section = [:]; return [:] }
+            guard let found = services[name], !found.isEmpty else {
+                throw SimpleError(.credentials, "\(profile.location(of: "services")): profile \(profile.name) names services section '\(name)', but the config file has no [services \(name)] with settings; add it or remove services")
+            }
+            section = found
+            return found
         }
+        let envGlobal = try nonEmpty(environment["AWS_ENDPOINT_URL"]).map { try parse($0, from: "AWS_ENDPOINT_URL") }
+        let profileGlobal = try profile.endpointURL.map { try parse($0, from: "\(profile.location(of: "endpoint_url")) (endpoint_url)") }
         var perService: [String: URL] = [:]
-        for service in ServiceDescriptor.all {
-            let key = "AWS_ENDPOINT_URL_\(service.environmentKey)"
-            if let value = environment[key], !value.isEmpty {
-                perService[service.name] = try parse(value, from: key)
+        for service in configurable {
+            let variable = "AWS_ENDPOINT_URL_\(service.environmentKey)"
+            if let value = nonEmpty(environment[variable]) {
+                perService[service.name] = try parse(value, from: variable)
+            } else if let envGlobal {
+                perService[service.name] = envGlobal
+            } else if let value = nonEmpty(try servicesSection()[service.environmentKey.lowercased()]?["endpoint_url"]) {
+                perService[service.name] = try parse(value, from: "[services \(profile.value("services") ?? "")] \(service.environmentKey.lowercased()) endpoint_url")
+            } else if let profileGlobal {
+                perService[service.name] = profileGlobal
             }
         }
-        var global: URL?
-        if let value = environment["AWS_ENDPOINT_URL"], !value.isEmpty {
-            global = try parse(value, from: "AWS_ENDPOINT_URL")
-        } else if let value = profileEndpoint, !value.isEmpty {
-            global = try parse(value, from: "profile endpoint_url")
-        }
-        return EndpointResolver(perService: perService, global: global)
+        return EndpointResolver(perService: perService)
     }
 
     static func parse(_ text: String, from source: String) throws -> URL {

@@ -59,7 +59,7 @@ public struct AWSEnvironment: Sendable {
                                                         profileRegion: profile.region, profileName: profile.name) else {
             throw SimpleError(.usage, "no AWS region configured: set --region or AWS_REGION, or add region to profile '\(profile.name)' in \(config.configPath)")
         }
-        let endpoints = try EndpointResolver.fromEnvironment(environment, profileEndpoint: profile.endpointURL, flag: options.endpointURL)
+        let endpoints = try EndpointResolver.resolve(environment: environment, profile: profile, services: config.services, flag: options.endpointURL)
         let attempts = try Self.maxAttempts(flag: options.maxAttempts, environment: environment, profile: profile)
         let retryPolicy = RetryPolicy(maxAttempts: attempts)
 
@@ -86,17 +86,19 @@ public struct AWSEnvironment: Sendable {
         try AWSEnvironment(options: options, environment: ProcessInfo.processInfo.environment, log: log, redactor: redactor)
     }
 
-    /// The SDK order: environment keys, web identity from the environment, then the selected profile.
-    /// Instance and container metadata are never queried: a test tool must not silently pick up a machine's role.
+    /// botocore's order: environment keys (skipped when `--profile` names the profile), then what the profile
+    /// describes (see `ProfileCredentialProvider`). Instance and container metadata are never queried: a test tool
+    /// must not silently pick up a machine's role.
     public static func defaultChain(selection: ProfileSelection, config: SharedConfig, context: CredentialContext) -> CredentialChain {
         var links: [CredentialChain.Link] = []
         // As in the AWS CLI, an explicit --profile outranks keys exported in the environment.
         if selection.origin != .flag {
             links.append(.init("environment (AWS_ACCESS_KEY_ID)", EnvironmentCredentialProvider(environment: context.environment)))
         }
-        links.append(.init("web identity (AWS_WEB_IDENTITY_TOKEN_FILE)", context.cached(WebIdentityCredentialProvider.fromEnvironment(context: context))))
-        links.append(.init("profile \(selection.name) (\(config.credentialsPath), \(config.configPath))",
-                           ProfileCredentialProvider(profile: selection.name, config: config, context: context)))
+        let webIdentity = selection.origin != .flag ? "web identity (AWS_WEB_IDENTITY_TOKEN_FILE or the profile), " : ""
+        links.append(.init("profile \(selection.name): role, \(webIdentity)SSO, keys, credential_process (\(config.credentialsPath), \(config.configPath))",
+                           ProfileCredentialProvider(profile: selection.name, config: config, context: context,
+                                                     environmentWebIdentity: selection.origin != .flag)))
         return CredentialChain(links, redactor: context.redactor)
     }
 
@@ -125,9 +127,11 @@ public struct AWSEnvironment: Sendable {
     static func registerKnownSecrets(environment: [String: String], config: SharedConfig, in redactor: Redactor) {
         redactor.register(environment["AWS_SECRET_ACCESS_KEY"])
         redactor.register(environment["AWS_SESSION_TOKEN"])
-        for profile in config.profiles.values {
+        redactor.register(environment["AWS_SECURITY_TOKEN"])
+        for profile in Array(config.profiles.values) + Array(config.configFileProfiles.values) {
             redactor.register(profile.value("aws_secret_access_key"))
             redactor.register(profile.value("aws_session_token"))
+            redactor.register(profile.value("aws_security_token"))
         }
     }
 }

@@ -26,16 +26,17 @@ public struct ConfigFileError: SandboxError, Equatable {
 
 /// One parsed AWS INI file: its sections in order, with lower-cased keys and the line each key came from.
 ///
-/// The dialect is the AWS shared-config one: `#` and `;` start comment lines, a key is separated from its value by
-/// `=`, and a key with an empty value followed by more-indented `key = value` lines is a sub-section
-/// (`s3 =\n  addressing_style = path`). Values keep inline `#` and `;`, as botocore does, because
-/// `credential_process` commands legitimately contain them.
+/// The dialect is botocore's (Python's `configparser` in strict mode): `#` and `;` start comment lines, a key is
+/// separated from its value by the first `=` or `:`, and a key with an empty value followed by more-indented
+/// `key = value` lines is a sub-section (`s3 =\n  addressing_style = path`). A section or a key repeated within one
+/// file is an error, as it is for the AWS CLI; `[DEFAULT]` holds defaults for every other section of its file.
+/// Values keep inline `#` and `;`, as botocore does, because `credential_process` commands legitimately contain them.
 public struct ConfigFile: Sendable, Equatable {
-    /// One `[header]` and the properties below it; repeated headers are merged, later values winning.
+    /// One `[header]` and the properties below it.
     public struct Section: Sendable, Equatable {
         /// The text between the brackets with runs of whitespace collapsed (`profile dev`).
         public let header: String
-        /// The line of the first header with this text.
+        /// The line of the header.
         public let line: Int
         /// Lower-cased keys to their trimmed values.
         public internal(set) var values: [String: String] = [:]
@@ -106,12 +107,11 @@ public struct ConfigFile: Sendable, Equatable {
                 let header = trimmed[trimmed.index(after: trimmed.startIndex)..<close]
                     .split(whereSeparator: \.isWhitespace).joined(separator: " ")
                 guard !header.isEmpty else { throw fail("empty section header '[]'") }
-                if let existing = sections.firstIndex(where: { $0.header == header }) {
-                    current = existing
-                } else {
-                    sections.append(Section(header: header, line: lineNumber))
-                    current = sections.count - 1
+                if let existing = sections.first(where: { $0.header == header }) {
+                    throw fail("section [\(header)] appears a second time (first on line \(existing.line)); merge the two, as the AWS CLI refuses the file too")
                 }
+                sections.append(Section(header: header, line: lineNumber))
+                current = sections.count - 1
                 open = nil
                 continue
             }
@@ -122,7 +122,8 @@ public struct ConfigFile: Sendable, Equatable {
 
             if let property = open, indent > property.indent {
                 if property.isSubsection {
-                    guard let (key, value) = Self.splitProperty(trimmed) else {
+                    // botocore splits sub-section lines at '=' only.
+                    guard let (key, value) = Self.splitProperty(trimmed, delimiters: ["="]) else {
                         throw fail("expected 'key = value' inside the '\(property.key)' sub-section")
                     }
                     sections[index].subsections[property.key, default: [:]][key] = value
@@ -134,18 +135,35 @@ public struct ConfigFile: Sendable, Equatable {
             }
 
             guard let (key, value) = Self.splitProperty(trimmed) else {
-                throw fail(trimmed.contains("=") ? "property has an empty name" : "expected 'key = value' or a [section] header")
+                throw fail(trimmed.contains("=") || trimmed.contains(":") ? "property has an empty name" : "expected 'key = value' or a [section] header")
+            }
+            if let first = sections[index].lines[key] {
+                throw fail("'\(key)' is set a second time in [\(sections[index].header)] (first on line \(first)); keep one, as the AWS CLI refuses the file too")
             }
             sections[index].values[key] = value
             sections[index].lines[key] = lineNumber
             open = (key, indent, value.isEmpty)
         }
-        return ConfigFile(path: path, sections: sections)
+        return ConfigFile(path: path, sections: Self.applyingDefaults(sections))
     }
 
-    /// Splits `key = value` at the first `=`; nil when there is no `=` or the key is empty.
-    static func splitProperty(_ line: String) -> (String, String)? {
-        guard let equals = line.firstIndex(of: "=") else { return nil }
+    /// configparser's `[DEFAULT]`: not a section of its own, its keys are there in every other section that lacks them.
+    static func applyingDefaults(_ sections: [Section]) -> [Section] {
+        guard let defaults = sections.first(where: { $0.header == "DEFAULT" }) else { return sections }
+        return sections.filter { $0.header != "DEFAULT" }.map { section in
+            var section = section
+            for (key, value) in defaults.values where section.values[key] == nil {
+                section.values[key] = value
+                section.lines[key] = defaults.lines[key]
+                if let nested = defaults.subsections[key] { section.subsections[key] = nested }
+            }
+            return section
+        }
+    }
+
+    /// Splits `key = value` (or `key: value`) at the first delimiter; nil when there is none or the key is empty.
+    static func splitProperty(_ line: String, delimiters: Set<Character> = ["=", ":"]) -> (String, String)? {
+        guard let equals = line.firstIndex(where: { delimiters.contains($0) }) else { return nil }
         let key = line[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
         guard !key.isEmpty else { return nil }
         let value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)

@@ -39,11 +39,12 @@ public struct ConfigProfile: Sendable, Equatable {
     }
 }
 
-/// How the profile was chosen: `--profile` > `AWS_PROFILE` > `default`.
+/// How the profile was chosen: `--profile` > `AWS_DEFAULT_PROFILE` > `AWS_PROFILE` > `default`, as botocore does.
 public struct ProfileSelection: Sendable, Equatable {
     /// Where the name came from; the raw value is how messages name it.
     public enum Origin: String, Sendable {
         case flag = "--profile"
+        case defaultProfileVariable = "AWS_DEFAULT_PROFILE"
         case environment = "AWS_PROFILE"
         case implicit = "default"
     }
@@ -65,6 +66,7 @@ public struct ProfileSelection: Sendable, Equatable {
     /// Applies the precedence; empty values count as unset.
     public static func choose(flag: String?, environment: [String: String]) -> ProfileSelection {
         if let flag = nonEmpty(flag) { return ProfileSelection(name: flag, origin: .flag) }
+        if let env = nonEmpty(environment["AWS_DEFAULT_PROFILE"]) { return ProfileSelection(name: env, origin: .defaultProfileVariable) }
         if let env = nonEmpty(environment["AWS_PROFILE"]) { return ProfileSelection(name: env, origin: .environment) }
         return ProfileSelection(name: "default", origin: .implicit)
     }
@@ -94,52 +96,97 @@ public struct SharedConfig: Sendable, Equatable {
     public let credentialsPath: String
     /// The config file, whether or not it exists.
     public let configPath: String
-    /// Every profile by name, credentials-file values laid over config-file ones.
+    /// Every profile by name, credentials-file values laid over config-file ones (botocore's `full_config`).
     public let profiles: [String: ConfigProfile]
+    /// The credentials file's sections alone, by their header: static keys there are only read from one section.
+    public let credentialsFileProfiles: [String: ConfigProfile]
+    /// The config file's profiles alone.
+    public let configFileProfiles: [String: ConfigProfile]
     /// `[sso-session NAME]` sections of the config file, by name.
     public let ssoSessions: [String: ConfigProfile]
+    /// `[services NAME]` sections of the config file: NAME to service key (`s3`, `sso_oidc`) to settings.
+    public let services: [String: [String: [String: String]]]
 
     /// Builds the configuration from parsed files; either may be absent.
     public init(credentials: ConfigFile?, config: ConfigFile?, credentialsPath: String, configPath: String) {
         self.credentialsPath = credentialsPath
         self.configPath = configPath
 
-        var layers: [String: [(ConfigFile.Section, String)]] = [:]
+        var fromConfig: [String: ConfigProfile] = [:]
         var sessions: [String: ConfigProfile] = [:]
-        if let config {
-            // `[profile default]` is the spelled-out form of `[default]` and wins over it.
-            let ordered = config.sections.filter { $0.header == "default" } + config.sections.filter { $0.header != "default" }
-            for section in ordered {
-                let words = section.header.split(separator: " ", maxSplits: 1).map(String.init)
-                if section.header == "default" {
-                    layers["default", default: []].append((section, config.path))
-                } else if words.count == 2, words[0] == "profile" {
-                    layers[words[1], default: []].append((section, config.path))
-                } else if words.count == 2, words[0] == "sso-session" {
-                    sessions[words[1]] = Self.merge(name: words[1], [(section, config.path)])
-                }
-                // Other sections (`[services x]`, bare names) are not profiles in the config file.
+        var services: [String: [String: [String: String]]] = [:]
+        // In file order, as botocore's build_profile_map: `[default]` and `[profile default]` name one profile and
+        // the later section replaces the earlier one.
+        for section in config?.sections ?? [] {
+            let words = section.header.split(separator: " ", maxSplits: 1).map(String.init)
+            let path = config?.path ?? configPath
+            if section.header == "default" {
+                fromConfig["default"] = Self.merge(name: "default", [(section, path)])
+            } else if words.count == 2, words[0] == "profile" {
+                fromConfig[words[1]] = Self.merge(name: words[1], [(section, path)])
+            } else if words.count == 2, words[0] == "sso-session" {
+                sessions[words[1]] = Self.merge(name: words[1], [(section, path)])
+            } else if words.count == 2, words[0] == "services" {
+                services[words[1]] = section.subsections
             }
+            // Other sections (bare names) are not profiles in the config file.
         }
-        if let credentials {
-            for section in credentials.sections {
-                layers[section.header, default: []].append((section, credentials.path))
-            }
+        var fromCredentials: [String: ConfigProfile] = [:]
+        for section in credentials?.sections ?? [] {
+            fromCredentials[section.header] = Self.merge(name: section.header, [(section, credentials?.path ?? credentialsPath)])
         }
-        var merged: [String: ConfigProfile] = [:]
-        for (name, sections) in layers { merged[name] = Self.merge(name: name, sections) }
+        var merged = fromConfig
+        for (name, profile) in fromCredentials {
+            merged[name] = merged[name].map { Self.overlay(profile, on: $0) } ?? profile
+        }
         profiles = merged
+        credentialsFileProfiles = fromCredentials
+        configFileProfiles = fromConfig
         ssoSessions = sessions
+        self.services = services
     }
 
-    /// The file paths: `AWS_SHARED_CREDENTIALS_FILE` and `AWS_CONFIG_FILE`, else under `$HOME/.aws`.
+    /// The file paths: `AWS_SHARED_CREDENTIALS_FILE` and `AWS_CONFIG_FILE`, else under `$HOME/.aws`; `$VAR`,
+    /// `${VAR}` and `~` are expanded as botocore does (a workflow's `env:` block leaves `$HOME` literal).
     public static func paths(environment: [String: String]) -> (credentials: String, config: String) {
         let home = homeDirectory(environment)
         func path(_ key: String, _ fallback: String) -> String {
             guard let value = environment[key], !value.isEmpty else { return "\(home)/.aws/\(fallback)" }
-            return expandTilde(value, home: home)
+            return expandTilde(expandVariables(value, environment: environment), home: home)
         }
         return (path("AWS_SHARED_CREDENTIALS_FILE", "credentials"), path("AWS_CONFIG_FILE", "config"))
+    }
+
+    /// Python's `os.path.expandvars`: `$NAME` and `${NAME}` of set variables are replaced, anything else is kept.
+    static func expandVariables(_ text: String, environment: [String: String]) -> String {
+        guard text.contains("$") else { return text }
+        func isWord(_ c: Character) -> Bool { c.isASCII && (c.isLetter || c.isNumber || c == "_") }
+        var result = ""
+        var index = text.startIndex
+        while index < text.endIndex {
+            guard text[index] == "$" else {
+                result.append(text[index])
+                index = text.index(after: index)
+                continue
+            }
+            let next = text.index(after: index)
+            var name: Substring?
+            var end = next
+            if next < text.endIndex, text[next] == "{", let close = text[next...].firstIndex(of: "}") {
+                name = text[text.index(after: next)..<close]
+                end = text.index(after: close)
+            } else if let stop = Optional(text[next...].firstIndex { !isWord($0) } ?? text.endIndex), stop > next {
+                name = text[next..<stop]
+                end = stop
+            }
+            if let name, let value = environment[String(name)] {
+                result += value
+            } else {
+                result += text[index..<end]  // unset or no name: kept as written
+            }
+            index = end
+        }
+        return result
     }
 
     /// Reads both files from the paths the environment chooses.
@@ -165,10 +212,22 @@ public struct SharedConfig: Sendable, Equatable {
         return NSHomeDirectory()
     }
 
+    /// Python's `os.path.expanduser`: `~` and `~/…` from `$HOME`, `~user/…` from the password database.
     static func expandTilde(_ path: String, home: String) -> String {
-        if path == "~" { return home }
-        if path.hasPrefix("~/") { return home + path.dropFirst() }
-        return path
+        guard path.hasPrefix("~") else { return path }
+        let slash = path.firstIndex(of: "/") ?? path.endIndex
+        let user = path[path.index(after: path.startIndex)..<slash]
+        if user.isEmpty { return home + path[slash...] }
+        guard let entry = getpwnam(String(user)), let dir = entry.pointee.pw_dir else { return path }
+        return String(cString: dir) + path[slash...]
+    }
+
+    /// `profile` with `upper`'s keys laid over it (botocore's dict update of a config profile by a credentials section).
+    static func overlay(_ upper: ConfigProfile, on lower: ConfigProfile) -> ConfigProfile {
+        var subsections = lower.subsections
+        for (key, nested) in upper.subsections { subsections[key] = nested }
+        return ConfigProfile(name: lower.name, values: lower.values.merging(upper.values) { _, new in new }, subsections: subsections,
+                             origins: lower.origins.merging(upper.origins) { _, new in new })
     }
 
     /// Lays sections over one another; later layers win key by key.

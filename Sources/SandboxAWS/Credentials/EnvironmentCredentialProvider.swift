@@ -2,7 +2,8 @@ import Foundation
 import SandboxCore
 import SandboxSigV4
 
-/// Credentials from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and optionally `AWS_SESSION_TOKEN`.
+/// Credentials from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and optionally `AWS_SECURITY_TOKEN` (the legacy
+/// name, which botocore reads first) or `AWS_SESSION_TOKEN`.
 public struct EnvironmentCredentialProvider: CredentialProvider {
     /// The variables to read.
     public let environment: [String: String]
@@ -12,21 +13,15 @@ public struct EnvironmentCredentialProvider: CredentialProvider {
         self.environment = environment
     }
 
-    /// Nil when neither key variable is set; an error when only one is, since that is always a mistake.
+    /// Nil without `AWS_ACCESS_KEY_ID` (botocore ignores a lone secret too); an error when the secret is missing.
     public func resolve() async throws -> ResolvedCredentials? {
-        let id = value("AWS_ACCESS_KEY_ID")
-        let secret = value("AWS_SECRET_ACCESS_KEY")
-        switch (id, secret) {
-        case (nil, nil):
-            return nil
-        case (.some, nil):
+        guard let id = value("AWS_ACCESS_KEY_ID") else { return nil }
+        guard let secret = value("AWS_SECRET_ACCESS_KEY") else {
             throw CredentialProviderError("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not; export both or neither")
-        case (nil, .some):
-            throw CredentialProviderError("AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not; export both or neither")
-        case let (id?, secret?):
-            let credentials = Credentials(accessKeyId: id, secretAccessKey: secret, sessionToken: value("AWS_SESSION_TOKEN"))
-            return ResolvedCredentials(credentials: credentials, source: .environment)
         }
+        let token = value("AWS_SECURITY_TOKEN") ?? value("AWS_SESSION_TOKEN")
+        let credentials = Credentials(accessKeyId: id, secretAccessKey: secret, sessionToken: token)
+        return ResolvedCredentials(credentials: credentials, source: .environment)
     }
 
     private func value(_ key: String) -> String? {

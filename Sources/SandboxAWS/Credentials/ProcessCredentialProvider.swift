@@ -15,9 +15,13 @@ public struct ProcessCredentialProvider: CredentialProvider {
     public let timeout: TimeInterval
     /// Printed secrets are registered here, and stderr is redacted with it.
     public let redactor: Redactor?
+    /// What an `Expiration` is compared with.
+    public let clock: WallClock
 
     /// A provider running `command` for `profile`.
-    public init(command: String, profile: String, environment: [String: String], timeout: TimeInterval = 60, redactor: Redactor? = nil) {
+    public init(command: String, profile: String, environment: [String: String], timeout: TimeInterval = 60, redactor: Redactor? = nil,
+                clock: WallClock = SystemClock()) {
+        self.clock = clock
         self.command = command
         self.profile = profile
         self.environment = environment
@@ -75,6 +79,10 @@ public struct ProcessCredentialProvider: CredentialProvider {
         if let text = output.expiration {
             guard let date = Timestamp.iso8601(text) else {
                 throw CredentialProviderError("\(prefix) printed an Expiration that is not an ISO 8601 time")
+            }
+            // botocore refuses credentials that are still expired after running the command again.
+            guard date > clock.now() else {
+                throw CredentialProviderError("\(prefix) printed credentials that expired at \(Timestamp.string(date)); make it print fresh ones")
             }
             expiration = date
         }

@@ -217,18 +217,15 @@ public struct SSOCredentialProvider: CredentialProvider {
         return token
     }
 
-    /// A client aimed at the portal of the SSO region; `AWS_ENDPOINT_URL_SSO` overrides the address (tests, proxies).
+    /// A client aimed at the portal of the SSO region, at the address the configuration gives (`AWS_ENDPOINT_URL_SSO`,
+    /// `AWS_ENDPOINT_URL`, `[services]`, ... unless configured endpoints are ignored), as for every other service.
     func portalClient(region: Region) throws -> AWSClient {
         try serviceClient(Self.portal, region: region)
     }
 
-    /// An unsigned client for an SSO service in the SSO region; `AWS_ENDPOINT_URL_<KEY>` overrides the address.
+    /// An unsigned client for an SSO service in the SSO region, using the environment's endpoint resolution.
     func serviceClient(_ service: ServiceDescriptor, region: Region) throws -> AWSClient {
-        var endpoints = EndpointResolver()
-        let variable = "AWS_ENDPOINT_URL_\(service.environmentKey)"
-        if let override = nonEmpty(context.environment[variable]) {
-            endpoints = EndpointResolver(perService: [service.name: try EndpointResolver.parse(override, from: variable)])
-        }
+        let endpoints = context.client.endpoints
         let base = context.client
         return AWSClient(region: region, endpoints: endpoints, credentialProvider: NoCredentialProvider(), transport: base.transport,
                          retryPolicy: base.retryPolicy, clock: base.clock, sleeper: base.sleeper, log: base.log, stats: base.stats)

@@ -31,6 +31,8 @@ struct PlanCommand: AsyncParsableCommand {
         let invocation = Invocation(output: output)
         let console = Console(redactor: invocation.redactor)
         let detailed = detailedExitCode
+        // Set only when the plan itself was made and has changes: the one case allowed to exit 2 under the flag.
+        var changesPresent = false
         do {
             try await execute(console) {
                 let session = try await StackSession.open(invocation, stackOptions: stackOptions, awsOptions: aws)
@@ -54,10 +56,12 @@ struct PlanCommand: AsyncParsableCommand {
                     for line in PlanView.render(plan) { console.out(line) }
                     if let out { console.out("Saved the plan to \(out); apply it with: sandbox apply \(out)") }
                 }
-                return detailed && plan.hasChanges ? 2 : 0
+                changesPresent = detailed && plan.hasChanges
+                return changesPresent ? 2 : 0
             }
-        } catch let exit as ExitCode where detailed && exit.rawValue != 2 && exit.rawValue != 0 {
-            // Terraform's convention: with --detailed-exitcode every error is 1, so 2 always means "changes".
+        } catch let exit as ExitCode where detailed && exit.rawValue != 0 && !(exit.rawValue == 2 && changesPresent) {
+            // Terraform's convention: with --detailed-exitcode every error is 1 (a stack error included, whose own
+            // code is also 2), so 2 always means "changes".
             throw ExitCode(1)
         }
     }

@@ -16,6 +16,8 @@ struct WhoamiCommand: AsyncParsableCommand {
         let userId: String
         let region: String
         let endpoint: String
+        /// Where each service's requests go (the custom endpoint or AWS's own), for comparing with the AWS CLI.
+        let endpoints: [String: String]
         let credentialSource: String
         let credentialKind: String
     }
@@ -29,6 +31,9 @@ struct WhoamiCommand: AsyncParsableCommand {
             let source = try await environment.credentials.resolve()?.source
             let identity = Identity(account: caller.account, arn: caller.arn, userId: caller.userId, region: environment.region.region.name,
                                     endpoint: environment.client.endpoint(for: .sts).baseURL.absoluteString,
+                                    endpoints: Dictionary(uniqueKeysWithValues: ServiceDescriptor.all.map {
+                                        ($0.name, environment.client.endpoint(for: $0).baseURL.absoluteString)
+                                    }),
                                     credentialSource: source?.description ?? "unknown", credentialKind: source?.kind ?? "unknown")
             if output.json {
                 console.out(try JSONOutput.encode(identity))

@@ -55,8 +55,9 @@ final class AWSEnvironmentTests: XCTestCase {
     func testEndpointsFromFlagEnvironmentAndProfile() throws {
         let home = try TempHome()
         try home.config("[default]\nregion = us-east-1\nendpoint_url = http://127.0.0.1:5000\n")
-        XCTAssertEqual(try make(home).endpoints.global?.absoluteString, "http://127.0.0.1:5000")
-        XCTAssertEqual(try make(home, environment: ["AWS_ENDPOINT_URL": "http://localhost:4566"]).endpoints.global?.absoluteString, "http://localhost:4566")
+        XCTAssertEqual(try make(home).endpoints.resolve(.s3, region: .usEast1).baseURL.absoluteString, "http://127.0.0.1:5000")
+        XCTAssertEqual(try make(home, environment: ["AWS_ENDPOINT_URL": "http://localhost:4566"]).endpoints.resolve(.iam, region: .usEast1).baseURL.absoluteString,
+                       "http://localhost:4566")
         XCTAssertEqual(try make(home, AWSOptions(endpointURL: "http://proxy:1")).endpoints.global?.absoluteString, "http://proxy:1")
     }
 
@@ -109,7 +110,7 @@ final class AWSEnvironmentTests: XCTestCase {
         let home = try TempHome()
         let transport = StubTransport()
         let aws = try make(home, AWSOptions(region: "us-east-1"), transport: transport)
-        await expectError(["no AWS credentials found (tried: environment (AWS_ACCESS_KEY_ID), web identity (AWS_WEB_IDENTITY_TOKEN_FILE), profile default (\(home.path)/.aws/credentials, \(home.path)/.aws/config))"]) {
+        await expectError(["no AWS credentials found (tried: environment (AWS_ACCESS_KEY_ID), profile default: role, web identity (AWS_WEB_IDENTITY_TOKEN_FILE or the profile), SSO, keys, credential_process (\(home.path)/.aws/credentials, \(home.path)/.aws/config))"]) {
             _ = try await aws.client.query(.sts, action: "GetCallerIdentity")
         }
         // No request at all: in particular nothing went to 169.254.169.254 or a container endpoint.

@@ -38,10 +38,33 @@ final class ConfigFileTests: XCTestCase {
         XCTAssertEqual(file.section("profile multi")?.values["note"], "first\nsecond")
     }
 
-    func testRepeatedSectionsMergeWithLaterValuesWinning() throws {
-        let file = try ConfigFile.parse("[a]\nx = 1\ny = 2\n[b]\nz = 3\n[a]\nx = 9\n", path: "f")
-        XCTAssertEqual(file.sections.count, 2)
-        XCTAssertEqual(file.section("a")?.values, ["x": "9", "y": "2"])
+    /// Python's configparser in strict mode, as botocore reads the files: a repeated section or key is an error.
+    func testRepeatedSectionsAndKeysAreErrorsAsInTheAWSCLI() throws {
+        XCTAssertThrowsError(try ConfigFile.parse("[a]\nx = 1\n[b]\nz = 3\n[a]\nx = 9\n", path: "f")) { error in
+            XCTAssertEqual(error.oneLine, "f:5: section [a] appears a second time (first on line 1); merge the two, as the AWS CLI refuses the file too")
+        }
+        XCTAssertThrowsError(try ConfigFile.parse("[a]\nregion = x\nRegion = y\n", path: "f")) { error in
+            XCTAssertEqual(error.oneLine, "f:3: 'region' is set a second time in [a] (first on line 2); keep one, as the AWS CLI refuses the file too")
+        }
+    }
+
+    func testColonSeparatesKeysAndDefaultSectionAppliesToEveryOther() throws {
+        let file = try ConfigFile.parse("""
+        [DEFAULT]
+        region = eu-west-1
+        output: json
+        [a]
+        region: us-east-2
+        endpoint_url: http://127.0.0.1:5000
+        s3 =
+          endpoint_url = http://127.0.0.1:5001
+        [b]
+        """, path: "f")
+        XCTAssertEqual(file.sections.map(\.header), ["a", "b"])
+        XCTAssertEqual(file.section("a")?.values, ["region": "us-east-2", "output": "json", "endpoint_url": "http://127.0.0.1:5000", "s3": ""])
+        XCTAssertEqual(file.section("a")?.subsections["s3"], ["endpoint_url": "http://127.0.0.1:5001"])
+        XCTAssertEqual(file.section("b")?.values, ["region": "eu-west-1", "output": "json"])
+        XCTAssertEqual(file.section("b")?.lines["region"], 2)
     }
 
     func testMalformedFilesNameFileLineAndProblemWithoutQuotingTheLine() throws {

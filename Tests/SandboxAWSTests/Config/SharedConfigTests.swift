@@ -47,9 +47,11 @@ final class SharedConfigTests: XCTestCase {
         """)
         try home.credentials("[profile literal]\naws_access_key_id = A\naws_secret_access_key = B\n")
         let config = try SharedConfig.load(environment: home.environment())
-        // `[profile default]` wins over `[default]`; bare names and services sections are not config-file profiles.
-        XCTAssertEqual(config.profiles["default"]?.region, "us-west-2")
+        // `[profile default]` and `[default]` are one profile: the later section replaces the earlier, as in botocore;
+        // bare names and services sections are not config-file profiles.
+        XCTAssertEqual(config.profiles["default"]?.region, "eu-north-1")
         XCTAssertEqual(config.profiles["default"]?.value("output"), "json")
+        XCTAssertEqual(config.services["local"]?["s3"]?["endpoint_url"], "http://localhost:4566")
         XCTAssertEqual(config.profileNames, ["default", "profile literal"])
         XCTAssertEqual(config.ssoSessions["corp"]?.value("sso_region"), "eu-central-1")
     }

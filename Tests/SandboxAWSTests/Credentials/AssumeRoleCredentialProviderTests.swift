@@ -127,7 +127,7 @@ final class AssumeRoleCredentialProviderTests: XCTestCase {
         """)
         let transport = StubTransport()
         let provider = try makeProvider(home, profile: "a", transport: transport, clock: FixedClock(testNow))
-        await expectError(["source_profile cycle: a -> b -> c -> a"]) { _ = try await provider.resolve() }
+        await expectError(["source_profile loop: a -> b -> c -> a"]) { _ = try await provider.resolve() }
         XCTAssertEqual(transport.requestCount, 0)
     }
 
@@ -152,7 +152,7 @@ final class AssumeRoleCredentialProviderTests: XCTestCase {
             ("role_arn = r\ncredential_source = EcsContainer\n", ["credential_source EcsContainer is not supported"]),
             ("role_arn = r\ncredential_source = Magic\n", ["unknown credential_source 'Magic'"]),
             ("role_arn = r\nsource_profile = ghost\n", ["source_profile 'ghost' is not defined"]),
-            ("role_arn = r\nsource_profile = empty\n", ["source_profile 'empty' configures no credentials"]),
+            ("role_arn = r\nsource_profile = empty\n", ["source profile empty configures no credentials"]),
             ("role_arn = r\nsource_profile = base\nduration_seconds = 60\n", ["/.aws/config:4: duration_seconds must be an integer from 900 to 43200, got '60'"]),
             ("role_arn = r\nsource_profile = base\nmfa_serial = arn:aws:iam::1:mfa/u\n", ["needs an MFA code"]),
         ]

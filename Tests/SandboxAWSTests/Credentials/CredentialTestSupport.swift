@@ -45,7 +45,9 @@ final class TempHome {
 /// A credential context whose network is the stub and whose clock is fixed.
 func makeContext(environment: [String: String], transport: StubTransport, clock: FixedClock, redactor: Redactor? = nil,
                  processTimeout: TimeInterval = 10) -> CredentialContext {
-    let client = AWSClient(region: .usEast1, credentialProvider: StaticCredentialProvider(Credentials(accessKeyId: "UNUSED", secretAccessKey: "UNUSED")),
+    // Endpoint overrides in the environment apply to credential exchanges too, as in AWSEnvironment.
+    let endpoints = (try? EndpointResolver.fromEnvironment(environment, profileEndpoint: nil)) ?? EndpointResolver()
+    let client = AWSClient(region: .usEast1, endpoints: endpoints, credentialProvider: StaticCredentialProvider(Credentials(accessKeyId: "UNUSED", secretAccessKey: "UNUSED")),
                            transport: transport, retryPolicy: RetryPolicy(maxAttempts: 1), clock: clock, sleeper: RecordingSleeper(clock: clock))
     return CredentialContext(environment: environment, client: client, redactor: redactor, processTimeout: processTimeout)
 }

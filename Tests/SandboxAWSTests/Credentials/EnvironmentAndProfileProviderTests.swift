@@ -21,13 +21,25 @@ final class EnvironmentAndProfileProviderTests: XCTestCase {
         XCTAssertNil(none)
     }
 
-    func testEnvironmentWithOnlyOneKeyIsAnError() async {
+    func testEnvironmentWithoutTheSecretIsAnErrorAndALoneSecretIsIgnored() async throws {
         await expectError(["AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not"]) {
             _ = try await EnvironmentCredentialProvider(environment: ["AWS_ACCESS_KEY_ID": "AKIDEXAMPLE"]).resolve()
         }
-        await expectError(["AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not"]) {
-            _ = try await EnvironmentCredentialProvider(environment: ["AWS_SECRET_ACCESS_KEY": "SECRETSENTINEL"]).resolve()
-        }
+        // botocore only looks at the secret once the key id is there.
+        let lone = try await EnvironmentCredentialProvider(environment: ["AWS_SECRET_ACCESS_KEY": "SECRETSENTINEL"]).resolve()
+        XCTAssertNil(lone)
+    }
+
+    func testLegacySecurityTokenIsReadBeforeTheSessionToken() async throws {
+        let both = try await EnvironmentCredentialProvider(environment: [
+            "AWS_ACCESS_KEY_ID": "ASIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "SECRETSENTINEL",
+            "AWS_SECURITY_TOKEN": "LEGACYSENTINEL", "AWS_SESSION_TOKEN": "TOKENSENTINEL",
+        ]).resolve()
+        XCTAssertEqual(both?.credentials.sessionToken, "LEGACYSENTINEL")
+        let legacy = try await EnvironmentCredentialProvider(environment: [
+            "AWS_ACCESS_KEY_ID": "ASIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "SECRETSENTINEL", "AWS_SECURITY_TOKEN": "LEGACYSENTINEL",
+        ]).resolve()
+        XCTAssertEqual(legacy?.credentials.sessionToken, "LEGACYSENTINEL")
     }
 
     func testProfileStaticKeys() async throws {
@@ -47,11 +59,21 @@ final class EnvironmentAndProfileProviderTests: XCTestCase {
 
     func testProfileWithHalfAKeyPairNamesTheLine() async throws {
         let home = try TempHome()
-        try home.credentials("[dev]\n\naws_secret_access_key = SECRETSENTINEL\n")
+        try home.credentials("[dev]\n\naws_access_key_id = AKIDEXAMPLE\n")
+        // The secret in the other file does not complete the pair: botocore reads both keys from one file.
+        try home.config("[profile dev]\naws_secret_access_key = SECRETSENTINEL\n")
         let context = makeContext(environment: home.environment(), transport: StubTransport(), clock: FixedClock(testNow))
         let provider = ProfileCredentialProvider(profile: "dev", config: try SharedConfig.load(environment: home.environment()), context: context)
-        await expectError(["profile dev sets aws_secret_access_key but not aws_access_key_id", "\(home.path)/.aws/credentials:3"]) {
+        await expectError(["profile dev sets aws_access_key_id in \(home.path)/.aws/credentials but not aws_secret_access_key there",
+                           "\(home.path)/.aws/credentials:3"]) {
             _ = try await provider.resolve()
+        }
+        // The other way round: the config file's key id without its secret.
+        try home.credentials("[dev]\naws_secret_access_key = SECRETSENTINEL\n")
+        try home.config("[profile dev]\naws_access_key_id = AKIDEXAMPLE\n")
+        let swapped = ProfileCredentialProvider(profile: "dev", config: try SharedConfig.load(environment: home.environment()), context: context)
+        await expectError(["profile dev sets aws_access_key_id in \(home.path)/.aws/config but not aws_secret_access_key there"]) {
+            _ = try await swapped.resolve()
         }
     }
 

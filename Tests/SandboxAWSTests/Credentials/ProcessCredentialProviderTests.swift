@@ -2,11 +2,24 @@ import Foundation
 @testable import SandboxAWS
 import SandboxCore
 import SandboxSigV4
+import SandboxTestSupport
 import XCTest
 
 final class ProcessCredentialProviderTests: XCTestCase {
     func provider(_ home: TempHome, command: String, timeout: TimeInterval = 10, redactor: Redactor? = nil) -> ProcessCredentialProvider {
-        ProcessCredentialProvider(command: command, profile: "tool", environment: home.environment(), timeout: timeout, redactor: redactor)
+        ProcessCredentialProvider(command: command, profile: "tool", environment: home.environment(), timeout: timeout, redactor: redactor,
+                                  clock: FixedClock(testNow))
+    }
+
+    /// botocore runs the command again for expired credentials and refuses them when they are still expired.
+    func testExpiredOutputIsRefused() async throws {
+        let home = try TempHome()
+        let output = try home.write("out.json", """
+        {"Version": 1, "AccessKeyId": "ASIAPROCEXAMPLE", "SecretAccessKey": "PROCSECRETSENTINEL", "Expiration": "2025-12-31T23:00:00Z"}
+        """)
+        await expectError(["credential_process of profile tool printed credentials that expired at 2025-12-31T23:00:00Z"]) {
+            _ = try await self.provider(home, command: "cat '\(output)'").resolve()
+        }
     }
 
     func testPrintsCredentialsJSON() async throws {
