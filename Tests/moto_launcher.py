@@ -379,6 +379,9 @@ def patch_enforce_iam(admin_key, admin_secret):
         query = self._path.partition("?")[2]
         if isinstance(self, S3IAMRequest) and ("%" in query or "/" in query):
             return
+        # moto also re-encodes form bodies it re-signs (apply's IAM CreatePolicy); the administrator is not under test.
+        if getattr(self._access_key, "_access_key_id", None) == admin_key:
+            return
         original_check_signature(self)
 
     def check_action_permitted(self, resource):

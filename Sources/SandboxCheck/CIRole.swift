@@ -35,6 +35,8 @@ public enum CIRole {
             calls += LeftoverScanner.declaredCalls(settings: settings, region: context.region, account: context.accountId)
             calls += ReadinessChecker.probeCalls(settings: settings, region: context.region, account: context.accountId)
         }
+        // The policy proof's confirmation on AWS; skipped (one line) when the identity may not call it.
+        calls += IAMPermissions.calls("SimulateCustomPolicy", resource: "*").map { $0.by("", required: false) }
         return calls.map { $0.by("check") }
     }
 
