@@ -28,9 +28,8 @@ extension ReadinessChecker {
                                fix: "add \(gap.call.action) on \(gap.call.resource) to the iam_policy in \(stack.file) and run sandbox apply (sandbox policy --for ci prints a policy that covers every call)",
                                category: .aws)
         }
-        let commands = CIRole.commands.filter { command in required.contains { $0.command == command } }
         var detail = "\(policies.map(\.name).joined(separator: ", ")) allows all \(Set(required.map(\.sampleRequest)).count) calls of "
-            + commands.joined(separator: ", ")
+            + CIRole.commands.joined(separator: ", ")
             + (options.stateCalls.isEmpty ? "" : " and the S3 state") + " (offline proof; \(Self.offlineLimits)"
         let unprovable = proof.unprovableStatements
         if !unprovable.isEmpty { detail += "; cannot be proven offline: " + unprovable.joined(separator: ", ") }

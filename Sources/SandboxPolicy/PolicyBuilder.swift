@@ -15,6 +15,13 @@ public enum PolicyBuilder {
             guard seen.insert(id).inserted else { continue }
             if !PolicyEvaluator.evaluate(kept, call.sampleRequest).isAllowed { missing.append(call) }
         }
+        // A call another declared pattern already covers (`db_probe_*` under `db_*`) adds nothing.
+        missing = missing.filter { call in
+            !missing.contains { other in
+                other.resource != call.resource && other.prefix == call.prefix && other.action.lowercased() == call.action.lowercased()
+                    && WildcardPattern(other.resource).matches(call.resource)
+            }
+        }
         // Group: calls with an s3:prefix become conditioned statements per (resource, action); the rest share a
         // statement per resource set with the same actions.
         var unconditioned: [String: Set<String>] = [:]          // resource -> actions
