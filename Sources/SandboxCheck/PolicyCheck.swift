@@ -47,11 +47,15 @@ extension ReadinessChecker {
             let key = request.resource + "\u{0}" + (request.context["s3:prefix"] ?? "")
             groups[key, default: (request.resource, request.context, [])].actions.insert(call.action)
         }
+        // A confirmation, not a dependency: one attempt each, so an endpoint without the simulator costs no retries.
+        let c = context.client
+        let iam = IAMClient(AWSClient(region: c.region, endpoints: c.endpoints, credentialProvider: c.credentialProvider, transport: c.transport,
+                                      retryPolicy: RetryPolicy(maxAttempts: 1), clock: c.clock, sleeper: c.sleeper, log: c.log, stats: c.stats))
         do {
             var checked = 0
             for key in groups.keys.sorted() {
                 guard let group = groups[key] else { continue }
-                let results = try await context.iam.simulateCustomPolicy(documents: documents, actions: group.actions.sorted(),
+                let results = try await iam.simulateCustomPolicy(documents: documents, actions: group.actions.sorted(),
                                                                          resources: [group.resource], context: group.context)
                 if let denied = results.first(where: { !$0.allowed }) {
                     return "iam:SimulateCustomPolicy disagrees: \(denied.decision) for \(denied.action) on \(denied.resource)"
@@ -67,6 +71,9 @@ extension ReadinessChecker {
     static func shortReason(_ error: Error) -> String {
         if let aws = error as? AWSError {
             return aws.kind == .accessDenied ? "the caller may not call it (\(aws.code))" : "\(aws.code) (HTTP \(aws.status)) from the endpoint"
+        }
+        if let malformed = error as? MalformedResponseError {
+            return "the endpoint answered HTTP \(malformed.status) without an AWS response (it does not implement the simulator)"
         }
         return error.oneLine
     }
