@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "SandboxPolicyTests", dependencies: ["SandboxPolicy", "SandboxCore"]),
         .testTarget(name: "SandboxEngineTests", dependencies: ["SandboxEngine", "SandboxTestSupport"]),
         .testTarget(name: "SandboxCleanupTests", dependencies: ["SandboxCleanup", "SandboxTestSupport"]),
-        .testTarget(name: "SandboxCLITests", dependencies: ["SandboxTestSupport", "SandboxPolicy"]),
+        .testTarget(name: "SandboxCLITests", dependencies: ["SandboxTestSupport", "SandboxPolicy", "SandboxCore"]),
         .testTarget(name: "SandboxBackendTests", dependencies: ["SandboxBackend", "SandboxState", "SandboxServices", "SandboxTestSupport"]),
 
         // Fuzzing: the properties, the libFuzzer/replay driver (`make fuzz`) and their seeded run in `make test`.

@@ -1,4 +1,5 @@
 import Foundation
+import SandboxCore
 import SandboxPolicy
 import SandboxTestSupport
 import XCTest
@@ -118,6 +119,11 @@ final class LeastPrivilegeTests: XCTestCase {
         let bucket = try output("FLOE_AWS_TEST_BUCKET")
         let (ci, key, secret) = try identity("provider-ci", policyArn: policyArn)
         let calls = try declaredCalls(ci)
+        // stdout is only the document, ready for aws iam create-policy; the CI role's calls are all allowed by it.
+        let printed = try run(ci, ["policy", "--for", "ci"] + ReferenceSandbox.variables)
+        XCTAssertEqual(printed.status, 0, printed.output)
+        let document = try IAMPolicy(name: "ci", document: try XCTUnwrap(JSONValue.parse(printed.stdout), printed.stdout))
+        XCTAssertEqual(PolicyProof(policies: [document]).gaps(calls).map(\.description), [])
         try server.resetIAMCalls()
 
         let check = try run(ci, ["check", "--probe"] + ReferenceSandbox.variables)
