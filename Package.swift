@@ -24,8 +24,10 @@ let package = Package(
             "SandboxCore", "SandboxSigV4",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // The IAM policy evaluator and the declared-call model: pure, so every module above can declare and prove.
+        .target(name: "SandboxPolicy", dependencies: ["SandboxCore"]),
         .target(name: "SandboxServices", dependencies: [
-            "SandboxCore", "SandboxAWS",
+            "SandboxCore", "SandboxAWS", "SandboxPolicy",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "SandboxStack", dependencies: [
@@ -39,20 +41,20 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "SandboxEngine", dependencies: [
-            "SandboxCore", "SandboxSigV4", "SandboxAWS", "SandboxServices", "SandboxStack", "SandboxGraph", "SandboxState",
+            "SandboxCore", "SandboxSigV4", "SandboxAWS", "SandboxServices", "SandboxStack", "SandboxGraph", "SandboxState", "SandboxPolicy",
         ]),
         .target(name: "SandboxReport", dependencies: ["SandboxCore"]),
         .target(name: "SandboxCleanup", dependencies: [
-            "SandboxCore", "SandboxAWS", "SandboxServices", "SandboxStack", "SandboxState", "SandboxReport",
+            "SandboxCore", "SandboxAWS", "SandboxServices", "SandboxStack", "SandboxState", "SandboxReport", "SandboxPolicy",
         ]),
-        .target(name: "SandboxBackend", dependencies: ["SandboxCore", "SandboxAWS", "SandboxServices", "SandboxState"]),
+        .target(name: "SandboxBackend", dependencies: ["SandboxCore", "SandboxAWS", "SandboxServices", "SandboxState", "SandboxPolicy"]),
         .target(name: "SandboxCheck", dependencies: [
-            "SandboxCore", "SandboxAWS", "SandboxServices", "SandboxStack", "SandboxState", "SandboxEngine", "SandboxCleanup",
+            "SandboxCore", "SandboxAWS", "SandboxServices", "SandboxStack", "SandboxState", "SandboxEngine", "SandboxCleanup", "SandboxPolicy",
         ]),
         .target(name: "SandboxCLI", dependencies: [
             "SandboxCheck", "SandboxBackend",
             "SandboxCore", "SandboxSigV4", "SandboxAWS", "SandboxServices", "SandboxStack", "SandboxGraph",
-            "SandboxState", "SandboxEngine", "SandboxCleanup", "SandboxReport",
+            "SandboxState", "SandboxEngine", "SandboxCleanup", "SandboxReport", "SandboxPolicy",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "sandbox", dependencies: ["SandboxCLI"]),
@@ -67,9 +69,10 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "SandboxReportTests", dependencies: ["SandboxReport"]),
+        .testTarget(name: "SandboxPolicyTests", dependencies: ["SandboxPolicy", "SandboxCore"]),
         .testTarget(name: "SandboxEngineTests", dependencies: ["SandboxEngine", "SandboxTestSupport"]),
         .testTarget(name: "SandboxCleanupTests", dependencies: ["SandboxCleanup", "SandboxTestSupport"]),
-        .testTarget(name: "SandboxCLITests", dependencies: ["SandboxTestSupport"]),
+        .testTarget(name: "SandboxCLITests", dependencies: ["SandboxTestSupport", "SandboxPolicy", "SandboxCore"]),
         .testTarget(name: "SandboxBackendTests", dependencies: ["SandboxBackend", "SandboxState", "SandboxServices", "SandboxTestSupport"]),
 
         // Fuzzing: the properties, the libFuzzer/replay driver (`make fuzz`) and their seeded run in `make test`.

@@ -1,12 +1,17 @@
 #!/usr/bin/env python3
 """Start moto's HTTP server for sandbox integration tests.
 
-Usage: moto_launcher.py [--port N] [--parent-pid PID] [--count-requests]
+Usage: moto_launcher.py [--port N] [--parent-pid PID] [--count-requests] [--enforce-iam ADMIN_KEY_ID]
 
 Prints "READY <port>" on stdout once the server answers HTTP (so --port 0 works).
 Adds the AWS Budgets actions stock moto 5.2.1 lacks (see patch_budgets): DescribeSubscribersForNotification,
 CreateSubscriber, DeleteSubscriber, UpdateBudget, TagResource, UntagResource, ListTagsForResource (+ CreateBudget ResourceTags),
 and makes S3's conditional writes (If-Match, If-None-Match) atomic as they are on S3.
+
+--enforce-iam (opt-in, the least-privilege lane): every request is authorized against the caller's IAM policies
+(moto's INITIAL_NO_AUTH_ACTION_COUNT=0) the way AWS authorizes it (see patch_enforce_iam); user ADMIN_KEY_ID with
+secret $SANDBOX_ENFORCE_ADMIN_SECRET holds Action * on Resource *. GET /_sandbox/iam-calls lists every
+(key, action, resource, s3:prefix, allowed) decided; POST /_sandbox/iam-calls/reset clears it.
 """
 
 import argparse
@@ -21,6 +26,9 @@ import urllib.request
 from collections import Counter
 
 from helper_watchdog import watch  # noqa: E402  (Tests/, next to this script)
+
+if "--enforce-iam" in sys.argv:
+    os.environ["INITIAL_NO_AUTH_ACTION_COUNT"] = "0"  # read by moto.settings at import
 
 # Fake credentials so nothing in moto ever looks for real ones.
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
@@ -199,6 +207,208 @@ def patch_budgets():
         setattr(BudgetsResponse, f.__name__[2:], f)
 
 
+# --------------------------------------------------------------------------- IAM enforcement (opt-in)
+
+IAM_CALLS = []
+IAM_CALLS_LOCK = threading.Lock()
+
+S3_BUCKET_GET = {"versioning": "GetBucketVersioning", "tagging": "GetBucketTagging", "lifecycle": "GetLifecycleConfiguration",
+                 "encryption": "GetEncryptionConfiguration", "publicAccessBlock": "GetBucketPublicAccessBlock",
+                 "location": "GetBucketLocation", "uploads": "ListBucketMultipartUploads", "versions": "ListBucketVersions",
+                 "policy": "GetBucketPolicy", "acl": "GetBucketAcl"}
+S3_BUCKET_PUT = {"versioning": "PutBucketVersioning", "tagging": "PutBucketTagging", "lifecycle": "PutLifecycleConfiguration",
+                 "encryption": "PutEncryptionConfiguration", "publicAccessBlock": "PutBucketPublicAccessBlock",
+                 "policy": "PutBucketPolicy"}
+BUDGETS_ACTIONS = {"DescribeBudget": "ViewBudget", "DescribeBudgets": "ViewBudget", "DescribeNotificationsForBudget": "ViewBudget",
+                   "DescribeSubscribersForNotification": "ViewBudget", "CreateBudget": "ModifyBudget", "UpdateBudget": "ModifyBudget",
+                   "DeleteBudget": "ModifyBudget", "CreateNotification": "ModifyBudget", "DeleteNotification": "ModifyBudget",
+                   "CreateSubscriber": "ModifyBudget", "DeleteSubscriber": "ModifyBudget", "TagResource": "TagResource",
+                   "UntagResource": "UntagResource", "ListTagsForResource": "ListTagsForResource"}
+
+
+def _iam_match(pattern, text, case_sensitive=True):
+    import fnmatch
+    import re
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, text, 0 if case_sensitive else re.IGNORECASE) is not None
+
+
+def _as_list(v):
+    return v if isinstance(v, list) else [v]
+
+
+def iam_decide(documents, action, resource, context):
+    """AWS's order for identity policies: an explicit Deny wins, then any Allow; StringEquals/StringLike on s3:prefix
+    (a key the request lacks fails them); any other condition fails closed."""
+    allowed = False
+    for doc in documents:
+        for st in _as_list(json.loads(doc).get("Statement", [])):
+            if "Action" in st:
+                hit = any(_iam_match(a, action, False) for a in _as_list(st["Action"]))
+            else:
+                hit = not any(_iam_match(a, action, False) for a in _as_list(st.get("NotAction", [])))
+            if not hit:
+                continue
+            if "Resource" in st:
+                hit = any(_iam_match(r, resource) for r in _as_list(st["Resource"]))
+            elif "NotResource" in st:
+                hit = not any(_iam_match(r, resource) for r in _as_list(st["NotResource"]))
+            else:
+                hit = False
+            if not hit:
+                continue
+            holds = True
+            for op, tests in (st.get("Condition") or {}).items():
+                for key, values in tests.items():
+                    value = context.get(key.lower())
+                    if op == "StringEquals" and key.lower() == "s3:prefix":
+                        holds = holds and value is not None and value in _as_list(values)
+                    elif op == "StringLike" and key.lower() == "s3:prefix":
+                        holds = holds and value is not None and any(_iam_match(v, value) for v in _as_list(values))
+                    else:
+                        holds = False
+            if not holds:
+                continue
+            if st.get("Effect") == "Deny":
+                return False
+            allowed = True
+    return allowed
+
+
+def aws_authorizations(req):
+    """(action, resource, context) tuples AWS authorizes for one request, from the request itself (IAM service
+    authorization reference): S3 by method, path and sub-resource (DeleteObjects per key), Glue on the catalog,
+    database and table ARNs the body names, Budgets on the budget ARN, IAM on the policy ARN."""
+    from urllib.parse import parse_qs, unquote, urlsplit
+    service, region, account = req._service, req._region, req.account_id
+    if service == "s3":
+        split = urlsplit(req._path)
+        parts = unquote(split.path).lstrip("/").split("/", 1)
+        bucket, key = parts[0], (parts[1] if len(parts) > 1 else "")
+        query = parse_qs(split.query, keep_blank_values=True)
+        barn, oarn = f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/{key}"
+        method = req._method
+        if not bucket:
+            return [("s3:ListAllMyBuckets", "*", {})]
+        if not key:
+            sub = next((k for k in query if k in S3_BUCKET_GET or k in S3_BUCKET_PUT or k == "delete"), None)
+            if method in ("GET", "HEAD"):
+                if sub in ("versions", None) and method == "GET":
+                    ctx = {"s3:prefix": query.get("prefix", [""])[0]}
+                    return [(f"s3:{'ListBucketVersions' if sub else 'ListBucket'}", barn, ctx)]
+                if method == "HEAD":
+                    return [("s3:ListBucket", barn, {})]
+                return [(f"s3:{S3_BUCKET_GET[sub]}", barn, {})]
+            if method == "PUT":
+                return [(f"s3:{S3_BUCKET_PUT.get(sub, 'CreateBucket')}", barn, {})]
+            if method == "DELETE":
+                return [(f"s3:{S3_BUCKET_PUT[sub] if sub in ('tagging', 'lifecycle', 'encryption', 'publicAccessBlock') else 'DeleteBucket'}", barn, {})]
+            if method == "POST" and sub == "delete":
+                import xml.etree.ElementTree as ET
+                out = []
+                for obj in ET.fromstring(req._body or b"<Delete/>").iter():
+                    if obj.tag.endswith("Object"):
+                        k = next((c.text or "" for c in obj if c.tag.endswith("Key")), "")
+                        v = next((c.text for c in obj if c.tag.endswith("VersionId")), None)
+                        out.append((f"s3:{'DeleteObjectVersion' if v else 'DeleteObject'}", f"arn:aws:s3:::{bucket}/{k}", {}))
+                return out
+            return [(f"s3:{req._action.split(':', 1)[1]}", barn, {})]
+        if method in ("GET", "HEAD"):
+            if "uploadId" in query:
+                return [("s3:ListMultipartUploadParts", oarn, {})]
+            if "tagging" in query:
+                return [("s3:GetObjectTagging", oarn, {})]
+            return [(f"s3:{'GetObjectVersion' if 'versionId' in query else 'GetObject'}", oarn, {})]
+        if method in ("PUT", "POST"):
+            return [("s3:PutObject", oarn, {})]
+        if method == "DELETE":
+            if "uploadId" in query:
+                return [("s3:AbortMultipartUpload", oarn, {})]
+            return [(f"s3:{'DeleteObjectVersion' if 'versionId' in query else 'DeleteObject'}", oarn, {})]
+    if service == "glue":
+        op = (req._headers.get("X-Amz-Target") or "").split(".")[-1]
+        body = json.loads(req._body or b"{}") if req._body else {}
+        catalog = f"arn:aws:glue:{region}:{account}:catalog"
+        db = body.get("DatabaseName") or body.get("Name") or (body.get("DatabaseInput") or {}).get("Name")
+        res = [catalog]
+        if op == "GetDatabases":
+            res.append(f"arn:aws:glue:{region}:{account}:database/*")
+        elif db:
+            res.append(f"arn:aws:glue:{region}:{account}:database/{db}")
+            if op == "DeleteDatabase":
+                res += [f"arn:aws:glue:{region}:{account}:table/{db}/*", f"arn:aws:glue:{region}:{account}:userDefinedFunction/{db}/*"]
+            elif op == "BatchDeleteTable":
+                res += [f"arn:aws:glue:{region}:{account}:table/{db}/{t}" for t in body.get("TablesToDelete", [])]
+            elif op in ("GetTables",):
+                res.append(f"arn:aws:glue:{region}:{account}:table/{db}/*")
+            elif "TableInput" in body or op in ("GetTable", "DeleteTable"):
+                name = (body.get("TableInput") or {}).get("Name") or body.get("Name")
+                res.append(f"arn:aws:glue:{region}:{account}:table/{db}/{name}")
+        return [(f"glue:{op}", r, {}) for r in res]
+    if service == "budgets":
+        op = (req._headers.get("X-Amz-Target") or "").split(".")[-1]
+        body = json.loads(req._body or b"{}") if req._body else {}
+        name = body.get("BudgetName") or (body.get("Budget") or body.get("NewBudget") or {}).get("BudgetName")
+        arn = body.get("ResourceARN") or (f"arn:aws:budgets::{account}:budget/{name}" if name else "*")
+        return [(f"budgets:{BUDGETS_ACTIONS.get(op, op)}", arn, {})]
+    if service == "iam":
+        data = req._data or {}
+        def first(k):
+            v = data.get(k)
+            return v[0] if isinstance(v, list) and v else v
+        arn = first("PolicyArn") or (f"arn:aws:iam::{account}:user/{first('UserName')}" if first("UserName") else "*")
+        return [(req._action, arn, {})]
+    return [(req._action, "*", {})]
+
+
+def patch_enforce_iam(admin_key, admin_secret):
+    from moto.iam.access_control import IAMRequestBase, S3IAMRequest
+    from moto.iam.models import iam_backends
+
+    iam = iam_backends["123456789012"]["aws"]
+    iam.create_user("us-east-1", "sandbox-admin")
+    iam.put_user_policy("sandbox-admin", "admin", json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+    key = iam.create_access_key("sandbox-admin")
+    key.access_key_id, key.secret_access_key = admin_key, admin_secret
+
+    original_check_signature = IAMRequestBase.check_signature
+
+    def check_signature(self):
+        # moto re-signs S3 list queries with %2F decoded and so refuses correct signatures; only that check is skipped.
+        query = self._path.partition("?")[2]
+        if isinstance(self, S3IAMRequest) and ("%" in query or "/" in query):
+            return
+        # moto also re-encodes form bodies it re-signs (apply's IAM CreatePolicy); the administrator is not under test.
+        if getattr(self._access_key, "_access_key_id", None) == admin_key:
+            return
+        original_check_signature(self)
+
+    def check_action_permitted(self, resource):
+        if self._action == "sts:GetCallerIdentity":
+            return  # needs no permission on AWS
+        documents = []
+        for policy in self._access_key.collect_policies():
+            if hasattr(policy, "versions"):
+                documents.append(next(v.document for v in policy.versions if v.is_default))
+            elif isinstance(policy, str):
+                documents.append(policy)
+            else:
+                documents.append(policy["policy_document"])
+        denied = False
+        for action, arn, ctx in aws_authorizations(self):
+            ok = iam_decide(documents, action, arn, {k.lower(): v for k, v in ctx.items()})
+            with IAM_CALLS_LOCK:
+                IAM_CALLS.append({"key": self._access_key._access_key_id, "action": action, "resource": arn,
+                                  "prefix": ctx.get("s3:prefix"), "allowed": ok})
+            denied = denied or not ok
+        if denied:
+            self._raise_access_denied()
+
+    IAMRequestBase.check_signature = check_signature
+    IAMRequestBase.check_action_permitted = check_action_permitted
+
+
 # --------------------------------------------------------------------------- request counter
 
 class RequestCounter:
@@ -229,6 +439,13 @@ class RequestCounter:
 
     def __call__(self, environ, start_response):
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD")
+        if path.startswith("/_sandbox/iam-calls"):
+            if method == "POST":
+                with IAM_CALLS_LOCK:
+                    IAM_CALLS.clear()
+                return self._json(start_response, "200 OK", {"calls": []})
+            with IAM_CALLS_LOCK:
+                return self._json(start_response, "200 OK", {"calls": list(IAM_CALLS)})
         if path.startswith("/_sandbox/"):
             if not self.enabled:
                 return self._json(start_response, "404 Not Found", {"error": "start with --count-requests"})
@@ -259,6 +476,7 @@ def main():
     p.add_argument("--port", type=int, default=5000, help="0 = pick a free port")
     p.add_argument("--parent-pid", type=int, help="exit when this process no longer exists")
     p.add_argument("--count-requests", action="store_true", help="enable GET /_sandbox/requests")
+    p.add_argument("--enforce-iam", metavar="ADMIN_KEY_ID", help="authorize every request as AWS would (see the module doc)")
     args = p.parse_args()
 
     watch(args.parent_pid, name="moto_launcher")
@@ -266,6 +484,8 @@ def main():
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     patch_budgets()
     patch_s3_conditional_writes()
+    if args.enforce_iam:
+        patch_enforce_iam(args.enforce_iam, os.environ.get("SANDBOX_ENFORCE_ADMIN_SECRET", ""))
 
     counter = RequestCounter(DomainDispatcherApplication(create_backend_app), args.count_requests)
     server = make_server("127.0.0.1", args.port, counter, threaded=True)

@@ -11,7 +11,7 @@ public struct SandboxCommand: AsyncParsableCommand {
         subcommands: [
             WhoamiCommand.self, ValidateCommand.self, SchemaCommand.self, PlanCommand.self, ApplyCommand.self,
             DestroyCommand.self, ImportCommand.self, OutputCommand.self, GraphCommand.self, StateCommand.self,
-            RunCommand.self, CleanupCommand.self, ReportCommand.self, CheckCommand.self,
+            RunCommand.self, CleanupCommand.self, ReportCommand.self, CheckCommand.self, PolicyCommand.self,
         ]
     )
 

@@ -3,6 +3,7 @@ import SandboxAWS
 import SandboxCleanup
 import SandboxCore
 import SandboxEngine
+import SandboxPolicy
 import SandboxServices
 import SandboxStack
 import SandboxState
@@ -24,6 +25,8 @@ public struct ReadinessOptions: Sendable {
     public var statePath: String
     /// For a remote state: where it lives and what its lock object says.
     public var remoteLock: (location: String, reading: RemoteLockReading)?
+    /// What the state backend's object and lock need of the CI identity (empty for a local state).
+    public var stateCalls: [DeclaredCall] = []
 
     public init(expectAccount: String? = nil, failOnLeftovers: Bool = false, probe: Bool = false, statePath: String) {
         self.expectAccount = expectAccount
@@ -117,8 +120,10 @@ public struct ReadinessChecker: Sendable {
                 results.append(outcome.result)
             }
         }
-        // 6. Guardrails.
+        // 6. Guardrails, and the proof that the stack's policy covers every call of the CI-side commands.
         results.append(guardrailsCheck())
+        let roleCalls = CIRole.calls(desired: desired, context: context, settings: try? settings?.get(), stateCalls: options.stateCalls)
+        results.append(await Self.timed("policy") { try await self.policyCheck(desired: desired, calls: roleCalls, context: context) })
         for result in [await leftovers, await spend] + [await probe].compactMap({ $0 }) {
             if case .success(let settings)? = settings, missingBuckets.contains(settings.bucket), result.status == .fail {
                 results.append(CheckResult(name: result.name, status: .skip, detail: "not checked: bucket \(settings.bucket) does not exist",
@@ -203,7 +208,7 @@ public struct ReadinessChecker: Sendable {
     static func skipped(stack: Stack, variables: [String: JSONValue] = [:], probe: Bool, after name: String, excluding: Set<String> = []) -> [CheckResult] {
         // A disabled resource (enabled: false) is not part of the sandbox, so there is nothing to skip.
         let declared = stack.resources.filter { $0.isEnabled(variables: variables) }
-        var names = ["credentials", "account", "region", "state"] + declared.map { "resource \($0.address)" } + ["guardrails", "leftovers", "spend"]
+        var names = ["credentials", "account", "region", "state"] + declared.map { "resource \($0.address)" } + ["guardrails", "policy", "leftovers", "spend"]
         if probe { names.append("access probe") }
         return names.filter { $0 != name && !excluding.contains($0) }.map {
             CheckResult(name: $0, status: .skip, detail: "not checked: \(name) failed")
@@ -333,7 +338,13 @@ public struct ReadinessChecker: Sendable {
                                detail: "cannot tell which resource to read: \(resource.unknown.sorted().joined(separator: ", ")) not known",
                                fix: "pass the stack's variables (--var/--var-file) or run sandbox apply", category: .usage)
         }
-        guard let live = try await provider.read(resource.attributes, context: context) else {
+        let live: Attributes?
+        do {
+            live = try await provider.read(resource.attributes, context: context)
+        } catch let error as AWSError where error.kind == .accessDenied {
+            return Self.denied(name, error, calls: provider.readCalls(resource.attributes, context: context))
+        }
+        guard let live else {
             missing()
             return CheckResult(name: name, status: .fail, detail: "\(provider.physicalId(resource.attributes) ?? "?") does not exist",
                                fix: "run sandbox apply", category: .aws)
@@ -411,7 +422,13 @@ public struct ReadinessChecker: Sendable {
            let runs = try? store.runs() {
             for run in runs where run.status != .cleaned { recorded[run.runId] = run.startedAt }
         }
-        let (runs, _) = try await LeftoverScanner(settings: scheme, client: aws.client).scan(recorded: recorded)
+        let runs: [Leftover]
+        do {
+            (runs, _) = try await LeftoverScanner(settings: scheme, client: aws.client).scan(recorded: recorded)
+        } catch let error as AWSError where error.kind == .accessDenied {
+            return Self.denied("leftovers", error, calls: LeftoverScanner.declaredCalls(settings: scheme, region: aws.region.region.name,
+                                                                                      account: desired.context.accountId ?? "ACCOUNT"))
+        }
         let old = runs.filter { ($0.startedAt ?? .distantFuture) < cutoff }
         guard !old.isEmpty else {
             return CheckResult(name: "leftovers", status: .pass, detail: "no run older than the \(Int(retentionDays))d retention (\(runs.count) newer run(s) present)")
@@ -434,7 +451,13 @@ public struct ReadinessChecker: Sendable {
               let name = budget.attributes["name"]?.stringValue else {
             return CheckResult(name: "spend", status: .skip, detail: "the stack declares no budget")
         }
-        guard let live = try await context.budgets.describeBudget(accountId: context.accountId, name: name) else {
+        let described: Budget?
+        do {
+            described = try await context.budgets.describeBudget(accountId: context.accountId, name: name)
+        } catch let error as AWSError where error.kind == .accessDenied {
+            return Self.denied("spend", error, calls: BudgetsPermissions.calls("DescribeBudget", budget: name, account: context.accountId))
+        }
+        guard let live = described else {
             // The budget's own resource check fails; spend cannot be measured without it.
             return CheckResult(name: "spend", status: .skip, detail: "not checked: budget \(name) does not exist (see resource \(budget.address))")
         }

@@ -18,6 +18,8 @@ public struct CleanupEngine: Sendable {
     public let keyRetries: Int
     public let progress: CleanupProgress?
     public let sleeper: Sleeper
+    /// The account, for the Glue ARNs an AccessDenied names.
+    public var accountId: String?
 
     public init(scope: RunScope, client: AWSClient, deletesInFlight: Int = 4, maxPasses: Int = 3, keyRetries: Int = 3,
                 progress: CleanupProgress? = nil) {
@@ -43,7 +45,7 @@ public struct CleanupEngine: Sendable {
             result.before = try await inventory(versioned: result.versionedBucket, samples: 10)
             result.alreadyClean = result.before?.isEmpty ?? false
         } catch {
-            result.error = error.oneLine
+            result.error = explainDenied(error) ?? error.oneLine
             result.errorCategory = error.failureCategory
         }
         result.requests = stats.total - requestsBefore
@@ -76,7 +78,7 @@ public struct CleanupEngine: Sendable {
             }
             result.passes = pass
         } catch {
-            result.error = error.oneLine
+            result.error = explainDenied(error) ?? error.oneLine
             result.errorCategory = error.failureCategory
             if let remaining = try? await inventory(versioned: result.versionedBucket, samples: 10) { result.remaining = remaining }
             else { result.remaining.databasePresent = true; result.remaining.objects = -1 }

@@ -103,7 +103,7 @@ final class CheckCLITests: XCTestCase {
         "resource s3_bucket_versioning.versioning", "resource s3_bucket_lifecycle.lifecycle", "resource glue_database_prefix.glue",
         "resource iam_policy.policy", "resource budget.budget",
     ]
-    static let everyCheck = ["credentials", "account", "region", "state"] + resourceNames + ["guardrails", "leftovers", "spend"]
+    static let everyCheck = ["credentials", "account", "region", "state"] + resourceNames + ["guardrails", "policy", "leftovers", "spend"]
 
     /// Exactly `failing` fail, exactly `skipped` are skipped, everything else passes; exit 1 and the first line names the first failure.
     func assertNotReady(_ check: Check, failing: Set<String>, skipped: Set<String> = [], mentioning text: String,

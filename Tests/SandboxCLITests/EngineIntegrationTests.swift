@@ -155,7 +155,10 @@ final class EngineIntegrationTests: XCTestCase {
         XCTAssertEqual(policy["tags"]?["ManagedBy"], .string("sandbox"), file: file, line: line)
         XCTAssertEqual(policy["tags"]?["Owner"], .string("team-a"), file: file, line: line)
         let statements = policy["document"]?["Statement"]?.arrayValue ?? []
-        XCTAssertEqual(Set(statements.compactMap { $0["Sid"]?.stringValue }), ["Identity", "BucketLevel", "RunObjects", "GlueDatabases", "GlueTables"],
+        XCTAssertEqual(Set(statements.compactMap { $0["Sid"]?.stringValue }), ["Identity", "BucketLevel", "RunObjects", "GlueDatabases", "GlueTables",
+                        // the CI-side commands' own statements (README "Least privilege")
+                        "SandboxBucketReads", "SandboxListRunVersions", "SandboxDeleteRunVersions", "SandboxStateObject",
+                        "SandboxListDatabases", "SandboxDropRunDatabase", "SandboxBudgetRead"],
                        file: file, line: line)
         let runObjects = statements.first { $0["Sid"] == .string("RunObjects") }
         XCTAssertEqual(runObjects?["Resource"], .string("arn:aws:s3:::\(bucket)/runs/*"), file: file, line: line)

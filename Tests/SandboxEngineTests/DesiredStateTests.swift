@@ -77,7 +77,8 @@ final class DesiredStateTests: XCTestCase {
         let document = try XCTUnwrap(policy.attributes["document"])
         XCTAssertTrue(document.compactJSON.contains("arn:aws:s3:::floe-provider-tests-123456789012-us-east-1/runs/*"), document.compactJSON)
         XCTAssertTrue(document.compactJSON.contains("arn:aws:glue:us-east-1:123456789012:database/floe_provider_*"), document.compactJSON)
-        XCTAssertEqual(Set(policy.dependencies), [EngineFixtures.address("s3_bucket.bucket"), EngineFixtures.address("glue_database_prefix.glue")])
+        XCTAssertEqual(Set(policy.dependencies), [EngineFixtures.address("s3_bucket.bucket"), EngineFixtures.address("glue_database_prefix.glue"),
+                                                  EngineFixtures.address("budget.budget")])
     }
 
     func testTemplatedNumbersAreCoerced() throws {

@@ -74,7 +74,7 @@ final class ReferenceStackTests: XCTestCase {
         XCTAssertNil(graph.findCycle())
         XCTAssertEqual(graph.topologicalOrder(),
                        ["bucket", "budget", "glue", "encryption", "lifecycle", "policy", "public_access", "versioning", "user"])
-        XCTAssertEqual(graph.dependencies(of: "policy"), ["bucket", "glue"])
+        XCTAssertEqual(graph.dependencies(of: "policy"), ["bucket", "budget", "glue"], "SandboxBudgetRead names the budget")
         XCTAssertEqual(graph.transitiveDependents(of: "bucket"), ["encryption", "lifecycle", "policy", "public_access", "user", "versioning"])
         XCTAssertEqual(stack.resource(named: "policy")?.address.description, "iam_policy.policy")
     }
@@ -147,10 +147,10 @@ final class ReferenceStackTests: XCTestCase {
         XCTAssertEqual(try property("policy", "document"), .unknown)
 
         context.attributes = ["bucket": ["name": .string("b-123"), "arn": .string("arn:aws:s3:::b-123")],
-                              "glue": ["prefix": .string("floe_provider_")]]
+                              "glue": ["prefix": .string("floe_provider_")], "budget": ["name": .string("floe-provider-tests-monthly")]]
         let document = try XCTUnwrap(try property("policy", "document").value)
         let statements = try XCTUnwrap(document["Statement"]?.arrayValue)
-        XCTAssertEqual(statements.count, 5)
+        XCTAssertEqual(statements.count, 12, "the tests' 5 and the CI-side commands' 7 Sandbox… statements")
         XCTAssertEqual(statements[2]["Resource"], .string("arn:aws:s3:::b-123/runs/*"))
         XCTAssertEqual(statements[3]["Resource"], .array([.string("arn:aws:glue:eu-west-1:123456789012:catalog"),
                                                           .string("arn:aws:glue:eu-west-1:123456789012:database/floe_provider_*")]))

@@ -34,12 +34,16 @@ public final class MotoServer: HelperProcess, @unchecked Sendable {
         try registry.shared { try start() }
     }
 
-    public static func start(countRequests: Bool = false) throws -> MotoServer {
+    /// - Parameter enforceIAM: an administrator's key id and secret: the server then authorizes every request
+    ///   against the caller's IAM policies as AWS does and logs each decision (`iamCalls()`).
+    public static func start(countRequests: Bool = false, enforceIAM: (keyId: String, secret: String)? = nil) throws -> MotoServer {
         let launcher = repoRoot.appendingPathComponent("Tests/moto_launcher.py").path
         var args = [launcher, "--port", "0", "--parent-pid", "\(ProcessInfo.processInfo.processIdentifier)"]
         if countRequests { args.append("--count-requests") }
+        if let enforceIAM { args += ["--enforce-iam", enforceIAM.keyId] }
 
         let process = pythonProcess(args)
+        if let enforceIAM { process.environment?["SANDBOX_ENFORCE_ADMIN_SECRET"] = enforceIAM.secret }
         let stdout = Pipe(), stderr = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
@@ -96,6 +100,16 @@ public final class MotoServer: HelperProcess, @unchecked Sendable {
               let total = json["total"] as? Int
         else { throw MotoServerError("unexpected /_sandbox/requests body: \(String(decoding: body, as: UTF8.self))") }
         return total
+    }
+
+    /// Every authorization decided since start or `resetIAMCalls()` (servers started with `enforceIAM`).
+    public func iamCalls() throws -> [[String: Any]] {
+        let body = try send("GET", "/_sandbox/iam-calls")
+        return (try? JSONSerialization.jsonObject(with: body) as? [String: Any])?["calls"] as? [[String: Any]] ?? []
+    }
+
+    public func resetIAMCalls() throws {
+        _ = try send("POST", "/_sandbox/iam-calls/reset")
     }
 
     public func resetRequestCount() throws {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SandboxBackend
 import SandboxCheck
 import SandboxCore
 import SandboxStack
@@ -59,6 +60,9 @@ struct CheckCommand: AsyncParsableCommand {
                     var local = checkOptions
                     if let store { local.statePath = store.path }
                     if let remoteLock { local.remoteLock = (location.description, remoteLock) }
+                    if case .s3(let bucket, let key) = location {
+                        local.stateCalls = S3StateBackend.declaredCalls(bucket: bucket, key: key, region: environment.region.region.name)
+                    }
                     return await ReadinessChecker(stack: stack, variables: variables, aws: environment, options: local).run()
                 }
             } catch {

@@ -74,7 +74,8 @@ struct CleanupCommand: AsyncParsableCommand {
     func clean(_ scope: RunScope, runs: RunSession, invocation: Invocation, console: Console, printJSON: Bool = true) async throws -> Outcome {
         let session = runs.session
         let progress: CleanupProgress? = quiet || output.json ? nil : CleanupProgressView(console: console, terminal: console.stderrIsTerminal)
-        let engine = CleanupEngine(scope: scope, client: session.aws.client, progress: progress)
+        var engine = CleanupEngine(scope: scope, client: session.aws.client, progress: progress)
+        engine.accountId = session.identity.account
         let existing = try await session.state.read { store in try store?.run(id: scope.runId) }
         let builder = ReportBuilder(scope: scope, accountId: session.identity.account, region: session.region, sandboxVersion: SandboxVersion.current,
                                     stackFile: session.stack.file, stackSHA256: session.stack.sha256)

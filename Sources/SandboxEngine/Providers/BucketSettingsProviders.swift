@@ -1,6 +1,7 @@
 import Foundation
 import SandboxAWS
 import SandboxCore
+import SandboxPolicy
 import SandboxServices
 import SandboxStack
 
@@ -16,6 +17,10 @@ struct PublicAccessBlockProvider: ResourceProvider {
 
     func plannedAttributes(_ desired: Attributes, context: ProviderContext) -> Attributes { desired }
     func physicalId(_ attributes: Attributes) -> String? { attributes.string("bucket") }
+
+    func readCalls(_ attributes: Attributes, context: ProviderContext) -> [DeclaredCall] {
+        attributes.string("bucket").map { S3Permissions.bucket("GetPublicAccessBlock", $0, region: context.region) } ?? []
+    }
 
     func read(_ attributes: Attributes, context: ProviderContext) async throws -> Attributes? {
         guard let bucket = attributes.string("bucket") else { return nil }
@@ -56,6 +61,10 @@ struct BucketEncryptionProvider: ResourceProvider {
     func plannedAttributes(_ desired: Attributes, context: ProviderContext) -> Attributes { desired }
     func physicalId(_ attributes: Attributes) -> String? { attributes.string("bucket") }
 
+    func readCalls(_ attributes: Attributes, context: ProviderContext) -> [DeclaredCall] {
+        attributes.string("bucket").map { S3Permissions.bucket("GetBucketEncryption", $0, region: context.region) } ?? []
+    }
+
     func read(_ attributes: Attributes, context: ProviderContext) async throws -> Attributes? {
         guard let bucket = attributes.string("bucket") else { return nil }
         let encryption: BucketEncryption?
@@ -93,6 +102,10 @@ struct BucketVersioningProvider: ResourceProvider {
 
     func plannedAttributes(_ desired: Attributes, context: ProviderContext) -> Attributes { desired }
     func physicalId(_ attributes: Attributes) -> String? { attributes.string("bucket") }
+
+    func readCalls(_ attributes: Attributes, context: ProviderContext) -> [DeclaredCall] {
+        attributes.string("bucket").map { S3Permissions.bucket("GetBucketVersioning", $0, region: context.region) } ?? []
+    }
 
     func read(_ attributes: Attributes, context: ProviderContext) async throws -> Attributes? {
         guard let bucket = attributes.string("bucket") else { return nil }
@@ -146,6 +159,10 @@ struct BucketLifecycleProvider: ResourceProvider {
     }
 
     func ruleId(_ attributes: Attributes) -> String { attributes.string("rule_id") ?? "sandbox-expire-runs" }
+
+    func readCalls(_ attributes: Attributes, context: ProviderContext) -> [DeclaredCall] {
+        attributes.string("bucket").map { S3Permissions.bucket("GetBucketLifecycleConfiguration", $0, region: context.region) } ?? []
+    }
 
     func read(_ attributes: Attributes, context: ProviderContext) async throws -> Attributes? {
         guard let bucket = attributes.string("bucket") else { return nil }

@@ -1,6 +1,7 @@
 import Foundation
 import SandboxAWS
 import SandboxCore
+import SandboxPolicy
 import SandboxServices
 import SandboxStack
 
@@ -11,6 +12,12 @@ struct BudgetProvider: ResourceProvider {
 
     func plannedAttributes(_ desired: Attributes, context: ProviderContext) -> Attributes { desired }
     func physicalId(_ attributes: Attributes) -> String? { attributes.string("name") }
+
+    func readCalls(_ attributes: Attributes, context: ProviderContext) -> [DeclaredCall] {
+        guard let name = attributes.string("name") else { return [] }
+        return ["DescribeBudget", "ListTagsForResource", "DescribeNotificationsForBudget", "DescribeSubscribersForNotification"]
+            .flatMap { BudgetsPermissions.calls($0, budget: name, account: context.accountId) }
+    }
 
     func read(_ attributes: Attributes, context: ProviderContext) async throws -> Attributes? {
         guard let name = attributes.string("name") else { return nil }

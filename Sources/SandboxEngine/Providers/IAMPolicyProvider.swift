@@ -1,6 +1,7 @@
 import Foundation
 import SandboxAWS
 import SandboxCore
+import SandboxPolicy
 import SandboxServices
 import SandboxStack
 
@@ -20,6 +21,12 @@ struct IAMPolicyProvider: ResourceProvider {
     }
 
     func physicalId(_ attributes: Attributes) -> String? { attributes.string("arn") }
+
+    /// Reading a policy is the applying identity's business: the CI identity's check skips it when denied.
+    func readCalls(_ attributes: Attributes, context: ProviderContext) -> [DeclaredCall] {
+        guard let arn = attributes.string("arn") else { return [] }
+        return ["GetPolicy", "GetPolicyVersion", "ListPolicyTags"].flatMap { IAMPermissions.calls($0, resource: arn) }.map { $0.by("", required: false) }
+    }
 
     func read(_ attributes: Attributes, context: ProviderContext) async throws -> Attributes? {
         guard let arn = attributes.string("arn") else { return nil }

@@ -1,5 +1,6 @@
 import Foundation
 import SandboxCore
+import SandboxPolicy
 import SandboxStack
 
 /// Attributes of a resource: its properties after evaluation plus what AWS computed (arn, ids).
@@ -38,6 +39,9 @@ public protocol ResourceProvider: Sendable {
 
     /// False for resources that exist only in state (the Glue database prefix): nothing in AWS to find.
     var hasRemoteObject: Bool { get }
+
+    /// The IAM authorizations `read` needs (what `sandbox check` sends for this resource).
+    func readCalls(_ attributes: Attributes, context: ProviderContext) -> [DeclaredCall]
 }
 
 /// Options that change how destroy behaves.
@@ -65,6 +69,7 @@ public struct AttributeChange: Sendable, Codable, Equatable {
 extension ResourceProvider {
     public var isStandalone: Bool { false }
     public var hasRemoteObject: Bool { true }
+    public func readCalls(_ attributes: Attributes, context: ProviderContext) -> [DeclaredCall] { [] }
 
     /// Compares the properties the stack sets (not computed attributes) with the live values.
     public func differences(desired: Attributes, live: Attributes) -> [AttributeChange] {

@@ -1,6 +1,7 @@
 import Foundation
 import SandboxAWS
 import SandboxCore
+import SandboxPolicy
 import SandboxServices
 import SandboxStack
 
@@ -19,6 +20,10 @@ struct S3BucketProvider: ResourceProvider {
     }
 
     func physicalId(_ attributes: Attributes) -> String? { attributes.string("name") }
+
+    func readCalls(_ attributes: Attributes, context: ProviderContext) -> [DeclaredCall] {
+        attributes.string("name").map { S3Permissions.bucket("GetBucketTagging", $0, region: context.region) } ?? []
+    }
 
     func read(_ attributes: Attributes, context: ProviderContext) async throws -> Attributes? {
         guard let name = attributes.string("name") else { return nil }
