@@ -71,11 +71,14 @@ public enum CIRole {
 
 extension ReadinessChecker {
     /// `--probe`: a put, read and delete under a fresh `sandbox-probe-…/` folder of the run root, a listing of that
-    /// folder, and a Glue database created and dropped under the prefix.
+    /// folder (and of its versions, each deleted by id), and a Glue database created and dropped under the prefix.
     public static func probeCalls(settings: RunSettings, region: String, account: String) -> [DeclaredCall] {
         let key = settings.root + "sandbox-probe-*"
         var calls = ["PutObject", "GetObject", "DeleteObject"].flatMap { S3Permissions.object($0, settings.bucket, key: key, region: region) }
         calls += S3Permissions.list(settings.bucket, prefix: key, region: region)
+        // In a versioned bucket the probe also lists its folder's versions and deletes each by version id.
+        calls += S3Permissions.list(settings.bucket, prefix: key, versions: true, region: region)
+        calls += S3Permissions.deleteVersion(settings.bucket, key: key, region: region)
         let place = GluePermissions.Place(region: region, account: account)
         for operation in ["CreateDatabase", "DeleteDatabase", "GetDatabase"] {
             calls += GluePermissions.calls(operation, database: settings.gluePrefix + "sandbox_probe_*", in: place)

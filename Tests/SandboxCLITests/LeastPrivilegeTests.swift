@@ -115,7 +115,7 @@ final class LeastPrivilegeTests: XCTestCase {
     func testCIIdentityRunsEveryCISideCommandWithOnlyTheStackPolicy() throws {
         let applied = try run(adminRunner, ["apply", "--auto-approve"] + ReferenceSandbox.variables)
         XCTAssertEqual(applied.status, 0, applied.output)
-        let policyArn = try output("FLOE_AWS_POLICY_ARN")
+        let policyArn = try output("FLOE_AWS_PROVIDER_TEST_POLICY_ARN")
         let bucket = try output("FLOE_AWS_TEST_BUCKET")
         let (ci, key, secret) = try identity("provider-ci", policyArn: policyArn)
         let calls = try declaredCalls(ci)

@@ -36,6 +36,11 @@ public enum S3Permissions {
         return [DeclaredCall(operation: operation, action: action, resource: ResourceARN.s3Object(bucket, key, region: region))]
     }
 
+    /// DeleteObject with a version id (a version or a delete marker): s3:DeleteObjectVersion on the key.
+    public static func deleteVersion(_ bucket: String, key: String, region: String = "us-east-1") -> [DeclaredCall] {
+        [DeclaredCall(operation: "DeleteObject", action: "s3:DeleteObjectVersion", resource: ResourceARN.s3Object(bucket, key, region: region))]
+    }
+
     /// DeleteObjects: s3:DeleteObject per key, and s3:DeleteObjectVersion per key given with a version id.
     public static func deleteObjects(_ bucket: String, key: String, versions: Bool, region: String = "us-east-1") -> [DeclaredCall] {
         let resource = ResourceARN.s3Object(bucket, key, region: region)
