@@ -45,6 +45,10 @@ public struct CleanupResult: Sendable, Codable {
     public var passes = 0
     public var seconds = 0.0
     public var versionedBucket = false
+    /// Requests S3 throttled (SlowDown, 503) while sweeping; each lowered the delete rate or was re-sent.
+    public var throttles = 0
+    /// Keys deleted a second while sweeping S3 (the effective rate after pacing).
+    public var deleteRate = 0.0
     /// Keys a listing returned outside the run's prefix; never deleted.
     public var refusedKeys: [String] = []
     public var keyFailures: [KeyFailure] = []
@@ -92,4 +96,10 @@ public struct CleanupResult: Sendable, Codable {
 /// Progress reports while cleaning; the CLI renders them as a TTY line or periodic log lines.
 public protocol CleanupProgress: Sendable {
     func deleted(objects: Int, bytes: Int64, elapsed: Double)
+    /// The same moment with what was listed and throttled, for a rate and an ETA; by default ignored.
+    func update(_ progress: SweepProgress)
+}
+
+extension CleanupProgress {
+    public func update(_ progress: SweepProgress) {}
 }

@@ -28,7 +28,7 @@ public struct ReportBuilder: Sendable {
     /// - Parameter tests: the JUnit files, read once by the caller (nil: none given).
     public func report(result: CleanupResult, workspace: String?, startedAt: Date?, finishedAt: Date, tests: [JUnitSummary]?) -> ValidationReport {
         let remaining = result.dryRun ? (result.before ?? RunInventory()) : result.remaining
-        let cleanup = ValidationReport.Cleanup(
+        var cleanup = ValidationReport.Cleanup(
             dryRun: result.dryRun, alreadyClean: result.alreadyClean, objectsDeleted: result.objectsDeleted, versionsDeleted: result.versionsDeleted,
             deleteMarkersDeleted: result.deleteMarkersDeleted, uploadsAborted: result.uploadsAborted, tablesDeleted: result.tablesDeleted,
             databaseDeleted: result.databaseDeleted, bytesDeleted: result.bytesDeleted, requests: result.requests, seconds: result.seconds,
@@ -36,6 +36,10 @@ public struct ReportBuilder: Sendable {
             uploadsRemaining: remaining.uploads, databasePresent: remaining.databasePresent, remainingSample: remaining.sampleKeys,
             keyFailures: result.keyFailures.count, error: result.error, errorCategory: result.errorCategory, sentence: result.sentence(scope: scope),
             remainingUnknown: !result.dryRun && result.remaining.objects < 0)
+        if !result.dryRun {
+            cleanup.throttles = result.throttles
+            cleanup.deleteRate = (result.deleteRate * 10).rounded() / 10
+        }
         return ValidationReport(runId: scope.runId, workspace: workspace, accountId: accountId, region: region, bucket: scope.bucket,
                                 s3TestPrefix: scope.root, s3RunPrefix: scope.prefix, glueDatabasePrefix: scope.gluePrefix,
                                 glueDatabase: scope.database, startedAt: startedAt, finishedAt: finishedAt, sandboxVersion: sandboxVersion,

@@ -82,8 +82,9 @@ public struct RunScope: Sendable, Equatable, Codable {
     /// True only for keys inside this run's prefix (the folder marker `prefix` itself included), compared byte for byte as S3 does: `String.hasPrefix`
     /// compares canonically equivalent text as equal (U+212A KELVIN SIGN is "K"), which would let a neighbour through.
     public func contains(key: String) -> Bool {
-        let bytes = Array(key.utf8), prefixBytes = Array(prefix.utf8)
-        return bytes.starts(with: prefixBytes) && !bytes[prefixBytes.count...].contains(0)
+        // On the UTF-8 views directly: called for every key listed, so no copies.
+        let bytes = key.utf8, prefixBytes = prefix.utf8
+        return bytes.starts(with: prefixBytes) && !bytes.dropFirst(prefixBytes.count).contains(0)
     }
 
     /// The URI shown in reports.

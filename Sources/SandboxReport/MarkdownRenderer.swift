@@ -52,6 +52,10 @@ public enum MarkdownRenderer {
         lines.append("| Objects | Versions | Delete markers | Uploads aborted | Tables | Database deleted | Bytes | Requests | Seconds | Passes |")
         lines.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
         lines.append("| \(c.objectsDeleted) | \(c.versionsDeleted) | \(c.deleteMarkersDeleted) | \(c.uploadsAborted) | \(c.tablesDeleted) | \(c.databaseDeleted ? "yes" : "no") | \(c.bytesDeleted) | \(c.requests) | \(String(format: "%.2f", c.seconds)) | \(c.passes) |")
+        if let throttles = c.throttles, let rate = c.deleteRate {
+            lines.append("")
+            lines.append("S3 throttled \(throttles) request(s) (SlowDown/503); effective delete rate \(Int(rate.rounded())) keys/s.")
+        }
         lines.append("")
         if c.remainingUnknown == true {
             lines.append("After cleanup: what remains under the run prefix and whether the run database exists could not be listed.")

@@ -37,6 +37,10 @@ public struct ValidationReport: Sendable, Codable {
         public var error: String?
         public var errorCategory: FailureCategory?
         public var sentence: String
+        /// Requests S3 throttled (SlowDown, 503) during the sweep; nil in reports written before it was counted.
+        public var throttles: Int?
+        /// Keys deleted a second while sweeping S3.
+        public var deleteRate: Double?
 
         public init(dryRun: Bool, alreadyClean: Bool, objectsDeleted: Int, versionsDeleted: Int, deleteMarkersDeleted: Int, uploadsAborted: Int,
                     tablesDeleted: Int, databaseDeleted: Bool, bytesDeleted: Int64, requests: Int, seconds: Double, passes: Int,

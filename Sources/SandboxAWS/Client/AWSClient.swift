@@ -91,6 +91,10 @@ public final class AWSClient: Sendable {
                 if error.kind == .clockSkew, let serverDate = error.headers["date"].flatMap(Self.parseHTTPDate) {
                     skew.set(serverDate.timeIntervalSince(clock.now()))
                 }
+                if ThrottleFeedback.isThrottle(error), let feedback = ThrottleFeedback.current {
+                    feedback.onThrottle(error)
+                    if feedback.callerRetriesThrottles { throw error }
+                }
                 if error.kind == .expiredCredentials, !refreshedCredentials {
                     // Temporary credentials may have lapsed between resolve and use: refresh once.
                     refreshedCredentials = true

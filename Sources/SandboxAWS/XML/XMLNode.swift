@@ -66,20 +66,10 @@ public final class XMLNode: @unchecked Sendable {
     }
 
     public static func escape(_ text: String) -> String {
-        var out = ""
-        for ch in text {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\r": out += "&#13;"
-            case "\n": out += "&#10;"
-            default: out.append(ch)
-            }
-        }
-        return out
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
+        XMLText.appendEscaped(text, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 }
 

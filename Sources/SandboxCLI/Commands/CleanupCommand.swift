@@ -36,6 +36,9 @@ struct CleanupCommand: AsyncParsableCommand {
     @Flag(help: "No progress output.")
     var quiet = false
 
+    @Option(name: .customLong("stall-timeout"), help: "Seconds S3 may throttle every delete (SlowDown) without one key deleted before cleanup stops with exit 4 (default 300). Throttling never stops a cleanup that still makes progress.")
+    var stallTimeout: Double = 300
+
     @OptionGroup var stackOptions: StackOptionGroup
     @OptionGroup var aws: AWSOptionGroup
     @OptionGroup var output: OutputOptionGroup
@@ -44,6 +47,7 @@ struct CleanupCommand: AsyncParsableCommand {
         if stale && runId != nil { throw ValidationError("pass one of --run RUN_ID and --stale, not both") }
         if olderThan != nil, !stale { throw ValidationError("--older-than goes with --stale") }
         if let olderThan, Age.parse(olderThan) == nil { throw ValidationError("--older-than must look like 90m, 36h or 3d") }
+        if !(1...86_400).contains(stallTimeout) { throw ValidationError("--stall-timeout must be between 1 and 86400 seconds") }
     }
 
     func run() async throws {
@@ -74,7 +78,8 @@ struct CleanupCommand: AsyncParsableCommand {
     func clean(_ scope: RunScope, runs: RunSession, invocation: Invocation, console: Console, printJSON: Bool = true) async throws -> Outcome {
         let session = runs.session
         let progress: CleanupProgress? = quiet || output.json ? nil : CleanupProgressView(console: console, terminal: console.stderrIsTerminal)
-        var engine = CleanupEngine(scope: scope, client: session.aws.client, progress: progress)
+        var engine = CleanupEngine(scope: scope, client: session.aws.client, progress: progress,
+                                   rate: AdaptiveDeleteRate.Settings(stallTimeout: stallTimeout))
         engine.accountId = session.identity.account
         let existing = try await session.state.read { store in try store?.run(id: scope.runId) }
         let builder = ReportBuilder(scope: scope, accountId: session.identity.account, region: session.region, sandboxVersion: SandboxVersion.current,

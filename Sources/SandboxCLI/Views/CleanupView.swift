@@ -20,6 +20,9 @@ enum CleanupView {
         } else {
             console.out("Cleaned run \(report.runId): \(c.objectsDeleted) object(s), \(c.versionsDeleted) version(s), \(c.deleteMarkersDeleted) delete marker(s), \(c.uploadsAborted) upload(s), \(c.tablesDeleted) table(s), database \(c.databaseDeleted ? "deleted" : "absent"); \(c.bytesDeleted) bytes in \(String(format: "%.2f", c.seconds))s with \(c.requests) requests.")
         }
+        if let throttles = c.throttles, throttles > 0, let rate = c.deleteRate {
+            console.out("S3 throttled \(throttles) request(s) (SlowDown/503); the delete rate adapted to \(Int(rate.rounded())) keys/s.")
+        }
         console.out(c.sentence)
         console.out("Status: \(report.status.rawValue) (\(report.classifications.map(\.rawValue).joined(separator: ", ")))")
         for reason in report.reasons { console.out("  - \(reason)") }
@@ -40,14 +43,19 @@ final class CleanupProgressView: CleanupProgress, @unchecked Sendable {
         self.terminal = terminal
     }
 
-    func deleted(objects: Int, bytes: Int64, elapsed: Double) {
+    func deleted(objects: Int, bytes: Int64, elapsed: Double) {}
+
+    /// On a TTY: one line rewritten in place (stderr) with rate, ETA and throttles; otherwise a line every 5 s.
+    func update(_ progress: SweepProgress) {
         lock.lock(); defer { lock.unlock() }
         let now = Date()
         let interval = terminal ? 0.1 : 5
         guard now.timeIntervalSince(lastPrinted) >= interval else { return }
         lastPrinted = now
-        let rate = elapsed > 0 ? Double(objects) / elapsed : 0
-        let line = "deleted \(objects) objects (\(Int(rate))/s), \(String(format: "%.1f", elapsed))s"
+        var line = "deleted \(progress.deleted) of \(progress.listingDone ? "" : "≥")\(progress.listed) objects (\(Int(progress.rate))/s)"
+        if let eta = progress.eta { line += ", ETA \(progress.listingDone ? "" : "≥")\(String(format: "%.0f", eta))s" }
+        if progress.throttles > 0 { line += ", \(progress.throttles) SlowDown" }
+        line += ", \(String(format: "%.1f", progress.elapsed))s"
         if terminal {
             FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
             printedAny = true

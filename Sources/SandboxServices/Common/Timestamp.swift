@@ -4,15 +4,23 @@ import Foundation
 /// seconds and zone (`2024-05-01T12:00:00.000Z`), HTTP dates (`Wed, 01 May 2024 12:00:00 GMT`) and epoch seconds.
 enum Timestamp {
     static func parse(_ raw: String?) -> Date? {
-        guard let text = raw?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return nil }
+        guard let raw else { return nil }
+        // ISO 8601 as AWS sends it is parsed in place; only odd spellings pay for trimming and number parsing.
+        if let date = iso8601(raw) { return date }
+        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty else { return nil }
         if let seconds = Double(text) { return Date(timeIntervalSince1970: seconds) }
-        if let date = iso8601(text) { return date }
+        if text != raw, let date = iso8601(text) { return date }
         return httpDate(text)
     }
 
     /// `YYYY-MM-DDTHH:MM:SS[.fraction][Z|±HH:MM|±HHMM]`; a missing zone means UTC.
     static func iso8601(_ text: String) -> Date? {
-        let chars = Array(text.utf8)
+        var text = text
+        return text.withUTF8 { iso8601(bytes: $0) }
+    }
+
+    private static func iso8601(bytes chars: UnsafeBufferPointer<UInt8>) -> Date? {
         func number(_ start: Int, _ length: Int) -> Int? {
             guard start + length <= chars.count else { return nil }
             var value = 0
@@ -57,17 +65,19 @@ enum Timestamp {
             }
         }
         guard index == chars.count else { return nil }
-        var components = DateComponents()
-        components.year = year
-        components.month = month
-        components.day = day
-        components.hour = hour
-        components.minute = minute
-        components.second = second
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: 0) ?? calendar.timeZone
-        guard let base = calendar.date(from: components) else { return nil }
-        return base.addingTimeInterval(fraction - Double(offset))
+        guard (1...12).contains(month), (1...31).contains(day), hour <= 24, minute <= 59, second <= 60 else { return nil }
+        let seconds = Double(daysFromCivil(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second)
+        return Date(timeIntervalSince1970: seconds + fraction - Double(offset))
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil), without a Calendar.
+    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
     }
 
     static func httpDate(_ text: String) -> Date? {

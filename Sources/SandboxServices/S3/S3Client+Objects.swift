@@ -37,10 +37,11 @@ extension S3Client {
     }
 
     /// One page of `ListObjectVersions` (versions and delete markers interleaved as S3 orders them).
-    public func listObjectVersions(bucket: String, prefix: String? = nil, keyMarker: String? = nil,
+    public func listObjectVersions(bucket: String, prefix: String? = nil, delimiter: String? = nil, keyMarker: String? = nil,
                                    versionIdMarker: String? = nil, maxKeys: Int? = nil) async throws -> VersionListPage {
         var query: [(String, String)] = [("versions", ""), ("encoding-type", "url")]
         if let prefix { query.append(("prefix", prefix)) }
+        if let delimiter { query.append(("delimiter", delimiter)) }
         if let keyMarker { query.append(("key-marker", keyMarker)) }
         if let versionIdMarker { query.append(("version-id-marker", versionIdMarker)) }
         if let maxKeys { query.append(("max-keys", String(maxKeys))) }
@@ -72,25 +73,59 @@ extension S3Client {
 
     /// Deletes up to 1,000 objects (or versions) in one call. More throw `ClientInputError` before anything is sent;
     /// an empty list sends nothing. Per-key failures come back in `errors`; with `quiet` only failures are listed.
+    ///
+    /// Keys XML 1.0 cannot carry (U+0001, U+FFFF, ...) never go into the body, where S3 would reject the whole batch
+    /// as MalformedXML: each is deleted with DeleteObject, key in the URL, as AWS's SDK maintainers advise. Their
+    /// refusals (AccessDenied, ...) come back in `errors` like the batch's; throttling and transport errors are thrown.
     public func deleteObjects(bucket: String, _ objects: [ObjectIdentifier], quiet: Bool = true) async throws -> DeleteObjectsResult {
         guard objects.count <= Self.maxKeysPerDelete else {
             throw ClientInputError(service: "S3", operation: "DeleteObjects",
                                    reason: "\(objects.count) keys given, at most \(Self.maxKeysPerDelete) per call")
         }
         guard !objects.isEmpty else { return DeleteObjectsResult() }
-        let (body, headers) = Self.deleteObjectsBody(objects, quiet: quiet)
-        let response = try await send("DeleteObjects", method: "POST", bucket: bucket, query: [("delete", "")], headers: headers, body: body)
-        return Self.deleteObjectsResult(try parse(response, operation: "DeleteObjects"))
+        var batch = objects
+        var oneByOne: [ObjectIdentifier] = []
+        if !objects.allSatisfy({ XMLText.isCarriable($0.key) }) {
+            batch = objects.filter { XMLText.isCarriable($0.key) }
+            oneByOne = objects.filter { !XMLText.isCarriable($0.key) }
+        }
+        var result = DeleteObjectsResult()
+        if !batch.isEmpty {
+            let (body, headers) = Self.deleteObjectsBody(batch, quiet: quiet)
+            let response = try await send("DeleteObjects", method: "POST", bucket: bucket, query: [("delete", "")], headers: headers, body: body)
+            result = Self.deleteObjectsResult(try parse(response, operation: "DeleteObjects"))
+        }
+        for object in oneByOne {
+            do {
+                try await deleteObject(bucket: bucket, key: object.key, versionId: object.versionId)
+                if !quiet { result.deleted.append(DeletedObject(key: object.key, versionId: object.versionId)) }
+            } catch let error as AWSError where !RetryPolicy.isRetryable(error) {
+                result.errors.append(DeleteObjectError(key: object.key, versionId: object.versionId, code: error.code, message: error.message))
+            }
+        }
+        return result
     }
 
+    /// The DeleteObjects body, written straight into bytes (no element tree): at 1,000 keys a request this is on
+    /// cleanup's hot path. Keys must be XML-carriable (see `deleteObjects`).
     static func deleteObjectsBody(_ objects: [ObjectIdentifier], quiet: Bool) -> (Data, [String: String]) {
-        var children = objects.map { object -> XMLNode in
-            var fields: [XMLNode] = [.element("Key", object.key)]
-            if let version = object.versionId { fields.append(.element("VersionId", version)) }
-            return .element("Object", fields)
+        var out: [UInt8] = []
+        out.reserveCapacity(128 + objects.reduce(0) { $0 + $1.key.utf8.count + ($1.versionId?.utf8.count ?? 0) + 48 })
+        XMLText.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Delete xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">", to: &out)
+        for object in objects {
+            XMLText.append("<Object><Key>", to: &out)
+            XMLText.appendEscaped(object.key, to: &out)
+            XMLText.append("</Key>", to: &out)
+            if let version = object.versionId {
+                XMLText.append("<VersionId>", to: &out)
+                XMLText.appendEscaped(version, to: &out)
+                XMLText.append("</VersionId>", to: &out)
+            }
+            XMLText.append("</Object>", to: &out)
         }
-        children.append(.element("Quiet", String(quiet)))
-        return S3Wire.xmlBody(.element("Delete", children))
+        XMLText.append(quiet ? "<Quiet>true</Quiet></Delete>" : "<Quiet>false</Quiet></Delete>", to: &out)
+        let body = Data(out)
+        return (body, ["Content-Type": "application/xml", "Content-MD5": S3Wire.contentMD5(body)])
     }
 
     static func deleteObjectsResult(_ root: XMLNode) -> DeleteObjectsResult {

@@ -46,16 +46,24 @@ enum S3Wire {
     }
 
     static func bool(_ text: String?) -> Bool? {
-        guard let text = text?.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() else { return nil }
-        switch text {
+        guard let text else { return nil }
+        switch text {  // the spellings S3 sends, without trimming or lowercasing a copy
+        case "true": return true
+        case "false": return false
+        default: break
+        }
+        switch text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() {
         case "true": return true
         case "false": return false
         default: return nil
         }
     }
 
+    /// Digits as S3 sends them parse without a copy; only padded text is trimmed first.
     static func int(_ text: String?) -> Int? {
-        text.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        guard let text else { return nil }
+        if let value = Int(text) { return value }
+        return Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     /// Empty or absent markers and tokens mean "none".
