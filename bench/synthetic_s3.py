@@ -2,7 +2,7 @@
 """A fast synthetic S3 on loopback for cleanup at scale: S3's XML for ListObjectsV2, ListObjectVersions,
 ListMultipartUploads, GetBucketVersioning and DeleteObjects (Content-MD5 or x-amz-checksum-* required), HTTP/1.1
 keep-alive, optional per-request latency and S3's per-prefix DELETE limit as a token bucket (a 1,000-key
-DeleteObjects takes 1,000 tokens; an empty bucket answers 503 SlowDown). Glue calls answer EntityNotFound.
+DeleteObjects takes 1,000 tokens; an empty bucket answers 503 SlowDown). Glue holds no databases: GetDatabases lists none, every other Glue call answers EntityNotFound.
 
 Control (not S3): POST /_seed?bucket=B&prefix=P&count=N&fanout=F creates N keys under P spread over F common
 prefixes; GET /_stats returns request, SlowDown and key counts as JSON. Usage:
@@ -166,6 +166,8 @@ class Handler(BaseHTTPRequestHandler):
             st.seed(q["bucket"], q.get("prefix", ""), int(q.get("count", "0")), max(1, int(q.get("fanout", "1"))))
             return self.send(200, "{}", "application/json")
         target = self.headers.get("X-Amz-Target", "")
+        if target == "AWSGlue.GetDatabases":
+            return self.send(200, json.dumps({"DatabaseList": []}), "application/x-amz-json-1.1")
         if target.startswith("AWSGlue."):
             return self.send(400, json.dumps({"__type": "EntityNotFoundException", "Message": "synthetic: no Glue"}), "application/x-amz-json-1.1")
         bucket = path.strip("/").split("/")[0]
