@@ -68,7 +68,11 @@ let package = Package(
 
         .target(name: "SandboxTestSupport", dependencies: ["SandboxCore", "SandboxAWS"], path: "Tests/SandboxTestSupport"),
         .testTarget(name: "SandboxSigV4Tests", dependencies: ["SandboxSigV4", "SandboxTestSupport"], exclude: ["botocore_sign.py"]),
-        .testTarget(name: "SandboxAWSTests", dependencies: ["SandboxAWS", "SandboxTestSupport"]),
+        .testTarget(name: "SandboxAWSTests", dependencies: [
+            "SandboxAWS", "SandboxTestSupport",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
         .testTarget(name: "SandboxServicesTests", dependencies: ["SandboxServices", "SandboxTestSupport"]),
         .testTarget(name: "SandboxStackTests", dependencies: ["SandboxStack", "SandboxGraph"]),
         .testTarget(name: "SandboxStateTests", dependencies: [
