@@ -13,6 +13,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // HTTP on SwiftNIO: waits in epoll instead of busy-polling as URLSession on libcurl does.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .target(name: "SandboxCore"),
@@ -23,6 +27,11 @@ let package = Package(
         .target(name: "SandboxAWS", dependencies: [
             "SandboxCore", "SandboxSigV4",
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         // The IAM policy evaluator and the declared-call model: pure, so every module above can declare and prove.
         .target(name: "SandboxPolicy", dependencies: ["SandboxCore"]),
@@ -61,7 +70,11 @@ let package = Package(
 
         .target(name: "SandboxTestSupport", dependencies: ["SandboxCore", "SandboxAWS"], path: "Tests/SandboxTestSupport"),
         .testTarget(name: "SandboxSigV4Tests", dependencies: ["SandboxSigV4", "SandboxTestSupport"], exclude: ["botocore_sign.py"]),
-        .testTarget(name: "SandboxAWSTests", dependencies: ["SandboxAWS", "SandboxTestSupport"]),
+        .testTarget(name: "SandboxAWSTests", dependencies: [
+            "SandboxAWS", "SandboxTestSupport",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
         .testTarget(name: "SandboxServicesTests", dependencies: ["SandboxServices", "SandboxTestSupport"]),
         .testTarget(name: "SandboxStackTests", dependencies: ["SandboxStack", "SandboxGraph"]),
         .testTarget(name: "SandboxStateTests", dependencies: [

@@ -23,7 +23,7 @@ struct Invocation: Sendable {
 
     /// Resolves how to reach AWS; throws usage or credential errors before any request.
     func aws(_ options: AWSOptions) throws -> AWSEnvironment {
-        try AWSEnvironment(options: options, environment: environment, log: log, redactor: redactor)
+        try AWSEnvironment(options: options, environment: environment, log: log, redactor: redactor, clientVersion: SandboxVersion.current)
     }
 }
 

@@ -12,7 +12,7 @@ final class TransportCancellationTests: XCTestCase {
         try XCTSkipUnless(MotoServer.isAvailable, "moto is not installed (pip install 'moto[server]')")
         // A cheap answer (moto refuses GET /moto-api/reset with 400 at once), so cancellations land around completions.
         let url = try MotoServer.shared().endpoint.appendingPathComponent("moto-api/reset")
-        let transport = URLSessionTransport(timeout: 10)
+        let transport = AsyncHTTPClientTransport(timeout: 10)
         let finished = DispatchSemaphore(value: 0)
         let counts = Counts()
         Task.detached {

@@ -21,7 +21,7 @@ final class RemoteWorkspaceTests: XCTestCase {
         client = AWSClient(region: try Region("us-east-1"), endpoints: EndpointResolver(global: server.endpoint),
                            credentialProvider: StaticCredentialProvider(Credentials(accessKeyId: "AKIAIOSFODNN7EXAMPLE",
                                                                                    secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSENTINELKEY")),
-                           transport: URLSessionTransport())
+                           transport: AsyncHTTPClientTransport())
         try await S3Client(client).createBucket(bucket)
     }
 

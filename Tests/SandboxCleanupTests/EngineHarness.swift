@@ -21,7 +21,7 @@ func makeEngine(_ scope: RunScope, endpoint: URL, progress: CleanupProgress? = n
     let client = AWSClient(region: try Region("us-east-1"), endpoints: EndpointResolver(global: endpoint),
                            credentialProvider: StaticCredentialProvider(Credentials(accessKeyId: "AKIAIOSFODNN7EXAMPLE",
                                                                                     secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")),
-                           transport: URLSessionTransport(), stats: RequestStats())
+                           transport: AsyncHTTPClientTransport(), stats: RequestStats())
     return CleanupEngine(scope: scope, client: client, progress: progress)
 }
 

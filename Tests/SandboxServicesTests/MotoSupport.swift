@@ -16,12 +16,12 @@ class MotoTestCase: XCTestCase {
         try server.reset()
     }
 
-    /// A real client (URLSessionTransport, SigV4) aimed at moto.
+    /// A real client (AsyncHTTPClientTransport, SigV4) aimed at moto.
     func motoClient(region: String = "us-east-1", maxAttempts: Int = 3) throws -> AWSClient {
         AWSClient(region: try Region(region), endpoints: EndpointResolver(global: server.endpoint),
                   credentialProvider: StaticCredentialProvider(Credentials(accessKeyId: "AKIAIOSFODNN7EXAMPLE",
                                                                            secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSENTINELKEY")),
-                  transport: URLSessionTransport(), retryPolicy: RetryPolicy(maxAttempts: maxAttempts, baseDelay: 0.05))
+                  transport: AsyncHTTPClientTransport(), retryPolicy: RetryPolicy(maxAttempts: maxAttempts, baseDelay: 0.05))
     }
 
     /// Asserts that `body` throws an `AWSError` and returns it.

@@ -56,8 +56,8 @@ public struct RetryPolicy: Sendable {
             case .throttled, .transient, .clockSkew: return true
             default: return false
             }
-        case is TransportError:
-            return true
+        case let transport as TransportError:
+            return transport.isRetryable
         case let malformed as MalformedResponseError:
             // A truncated or garbled answer to a 5xx is a transient failure; to a 2xx it could be a proxy page.
             return malformed.status >= 500

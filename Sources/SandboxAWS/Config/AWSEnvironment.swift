@@ -45,11 +45,13 @@ public struct AWSEnvironment: Sendable {
 
     /// Resolves everything from `options` and `environment`; nothing is read from the process itself.
     /// - Parameters:
-    ///   - transport: defaults to a new `URLSessionTransport`.
+    ///   - transport: defaults to a new `AsyncHTTPClientTransport` with the CA bundle, proxies and timeout resolved here.
+    ///   - clientVersion: the version the `User-Agent` names.
     ///   - redactor: when given, every secret found in the environment, the files or a credential answer is registered.
     public init(options: AWSOptions, environment: [String: String], transport: HTTPTransport? = nil,
                 clock: WallClock = SystemClock(), sleeper: Sleeper = TaskSleeper(), log: Log = .silent,
-                redactor: Redactor? = nil, stats: RequestStats = RequestStats(), processTimeout: TimeInterval = 60) throws {
+                redactor: Redactor? = nil, stats: RequestStats = RequestStats(), processTimeout: TimeInterval = 60,
+                clientVersion: String = "unknown") throws {
         let config = try SharedConfig.load(environment: environment)
         let selection = ProfileSelection.choose(flag: options.profile, environment: environment)
         let profile = try config.profile(for: selection)
@@ -63,9 +65,11 @@ public struct AWSEnvironment: Sendable {
         let attempts = try Self.maxAttempts(flag: options.maxAttempts, environment: environment, profile: profile)
         let retryPolicy = RetryPolicy(maxAttempts: attempts)
 
-        let httpTimeout = try Self.httpTimeout(environment)
+        let transportConfiguration = TransportConfiguration(
+            timeout: try Self.httpTimeout(environment), trust: try CABundleSetting.resolve(environment: environment, profile: profile),
+            proxy: try ProxySettings.fromEnvironment(environment), userAgent: UserAgent(version: clientVersion).header)
         let base = AWSClient(region: region.region, endpoints: endpoints, credentialProvider: NoCredentialProvider(),
-                             transport: transport ?? URLSessionTransport(timeout: httpTimeout), retryPolicy: retryPolicy, clock: clock,
+                             transport: transport ?? AsyncHTTPClientTransport(configuration: transportConfiguration), retryPolicy: retryPolicy, clock: clock,
                              sleeper: sleeper, log: log, stats: stats)
         let context = CredentialContext(environment: environment, client: base, redactor: redactor, processTimeout: processTimeout)
         let chain = Self.defaultChain(selection: selection, config: config, context: context)
@@ -82,8 +86,8 @@ public struct AWSEnvironment: Sendable {
     }
 
     /// Builds from this process's environment variables.
-    public static func current(options: AWSOptions, log: Log = .silent, redactor: Redactor? = nil) throws -> AWSEnvironment {
-        try AWSEnvironment(options: options, environment: ProcessInfo.processInfo.environment, log: log, redactor: redactor)
+    public static func current(options: AWSOptions, log: Log = .silent, redactor: Redactor? = nil, clientVersion: String = "unknown") throws -> AWSEnvironment {
+        try AWSEnvironment(options: options, environment: ProcessInfo.processInfo.environment, log: log, redactor: redactor, clientVersion: clientVersion)
     }
 
     /// botocore's order: environment keys (skipped when `--profile` names the profile), then what the profile

@@ -42,22 +42,33 @@ public struct TransportError: SandboxError, Equatable {
         case timedOut = "timed out"
         case hostNotFound = "host not found"
         case connectionLost = "connection lost"
+        /// The TLS handshake failed: an untrusted or mismatched certificate, or not TLS at all. Retrying cannot help.
+        case tls = "TLS handshake failed"
         case other = "network error"
     }
 
     public let kind: Kind
     public let endpoint: String
     public let detail: String
+    /// For `.tls`: the store the certificate was checked against (see `TrustStore.description`).
+    public let trust: String?
     public let category: FailureCategory = .infrastructure
 
-    public init(kind: Kind, endpoint: String, detail: String) {
+    public init(kind: Kind, endpoint: String, detail: String, trust: String? = nil) {
         self.kind = kind
         self.endpoint = endpoint
         self.detail = detail
+        self.trust = trust
     }
 
+    /// Connection-level failures may heal on a new attempt; a certificate the client distrusts will not.
+    public var isRetryable: Bool { kind != .tls }
+
     public var userMessage: String {
-        "cannot reach \(endpoint): \(kind.rawValue) (\(detail)); check the endpoint URL, AWS_ENDPOINT_URL and your network"
+        guard kind == .tls else {
+            return "cannot reach \(endpoint): \(kind.rawValue) (\(detail)); check the endpoint URL, AWS_ENDPOINT_URL and your network"
+        }
+        return "TLS to \(endpoint) failed (\(detail)), checked against \(trust ?? "the system trust store"); if a proxy or private CA signs this endpoint's certificate, set AWS_CA_BUNDLE or the profile's ca_bundle to its PEM, otherwise check the endpoint URL"
     }
 }
 
