@@ -79,7 +79,7 @@ install: release
 	install -d "$(PREFIX)/bin" "$(PREFIX)/share/man/man1"
 	install -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/sandbox" "$(PREFIX)/bin/sandbox"
 	$(SWIFT) build -c release --product generate-manual
-	scripts/dist/manpage.sh "$(PREFIX)/bin/sandbox" "$(PREFIX)/share/man/man1" "$$($(SWIFT) build -c release --show-bin-path)/generate-manual-tool"
+	scripts/dist/manpage.sh "$(PREFIX)/bin/sandbox" "$(PREFIX)/share/man/man1" "$$($(SWIFT) build -c release --show-bin-path)/generate-manual"
 
 # VERSION is the one place the version is set; this writes it into SandboxCore (SandboxVersionTests checks both agree).
 version:

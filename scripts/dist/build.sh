@@ -34,7 +34,7 @@ got="$("$STAGE/sandbox" --version)"
 "$STAGE/sandbox" --generate-completion-script bash > "$STAGE/completions/sandbox.bash"
 "$STAGE/sandbox" --generate-completion-script zsh > "$STAGE/completions/_sandbox"
 "$STAGE/sandbox" --generate-completion-script fish > "$STAGE/completions/sandbox.fish"
-scripts/dist/manpage.sh "$STAGE/sandbox" "$STAGE/man" "$(find "$SCRATCH" -path '*debug/generate-manual-tool' -type f | head -n 1)"
+scripts/dist/manpage.sh "$STAGE/sandbox" "$STAGE/man" "$("$SWIFT" build --scratch-path "$SCRATCH" --show-bin-path)/generate-manual"
 cp README.md "$STAGE/README.md"
 scripts/dist/licenses.sh "$SCRATCH" > "$STAGE/THIRD_PARTY_LICENSES.md"
 

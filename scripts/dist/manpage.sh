@@ -7,7 +7,7 @@ binary="$1" outdir="$2" tool="${3:-}"
 cd "$(dirname "$0")/../.."
 if [ -z "$tool" ]; then
   "${SWIFT:-swift}" build --product generate-manual >/dev/null
-  tool="$("${SWIFT:-swift}" build --show-bin-path)/generate-manual-tool"
+  tool="$("${SWIFT:-swift}" build --show-bin-path)/generate-manual"
 fi
 date="$(git log -1 --format=%cs 2>/dev/null || date -u +%F)"
 mkdir -p "$outdir"
