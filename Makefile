@@ -11,7 +11,7 @@ COVERAGE_MIN ?= 85
 COVERAGE_ARGS ?=
 COVFLAG := $(if $(filter 1 yes true,$(COVERAGE)),--enable-code-coverage)
 
-.PHONY: all build release deps test coverage coverage-report soak fuzz install demo completions clean bench bench-quick
+.PHONY: all build release deps test coverage coverage-report soak fuzz install demo completions clean bench bench-quick version dist dist-deps dist-test
 
 all: build
 
@@ -78,8 +78,31 @@ fuzz:
 	done
 
 install: release
-	install -d "$(PREFIX)/bin"
+	install -d "$(PREFIX)/bin" "$(PREFIX)/share/man/man1"
 	install -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/sandbox" "$(PREFIX)/bin/sandbox"
+	$(SWIFT) build -c release --product generate-manual
+	scripts/dist/manpage.sh "$(PREFIX)/bin/sandbox" "$(PREFIX)/share/man/man1" "$$($(SWIFT) build -c release --show-bin-path)/generate-manual"
+
+# VERSION is the one place the version is set; this writes it into SandboxCore (SandboxVersionTests checks both agree).
+version:
+	@v="$$(tr -d '[:space:]' < VERSION)"; f=Sources/SandboxCore/SandboxVersion.swift; \
+	  printf '%s\n' "// Generated from VERSION by \`make version\`; SandboxVersionTests fails when the two differ." "" \
+	  "/// The version printed by \`sandbox --version\` and recorded in state, plans, reports and the User-Agent." \
+	  "public enum SandboxVersion {" "    public static let current = \"$$v\"" "}" > "$$f.tmp"; \
+	  if cmp -s "$$f.tmp" "$$f"; then rm "$$f.tmp"; else mv "$$f.tmp" "$$f"; echo "version: $$f now says $$v"; fi
+
+# Release artifacts in dist/: tarball, .deb (Depends derived from the binary) and SHA256SUMS. dist-deps installs
+# what building them and dist-test need (Debian/Ubuntu, as root).
+dist-deps:
+	apt-get install -y libcurl4-openssl-dev libxml2-dev libsqlite3-dev dpkg-dev binutils debootstrap
+
+dist: version
+	scripts/dist/build.sh
+
+# The artifacts on a bare Debian bookworm (debootstrap --variant=minbase, cached in .build/dist-test), no Swift:
+# the .deb installed with apt, the tarball with only the libraries the .deb declares. Downloads packages; not in `make test`.
+dist-test: deps
+	scripts/dist/test.sh
 
 completions: build
 	@mkdir -p completions

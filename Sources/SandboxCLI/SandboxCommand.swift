@@ -1,5 +1,6 @@
 import Foundation
 import ArgumentParser
+import SandboxCore
 
 /// The root command: `sandbox`.
 public struct SandboxCommand: AsyncParsableCommand {

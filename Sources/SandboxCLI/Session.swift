@@ -109,8 +109,3 @@ enum AccountGuard {
         }
     }
 }
-
-/// The version printed by `sandbox --version` and recorded in state, plans and reports.
-public enum SandboxVersion {
-    public static let current = "0.1.0"
-}
