@@ -98,7 +98,7 @@ final class ActionStepsTests: XCTestCase {
         XCTAssertEqual(check.status, 0, check.output)
         var env = try exportedEnvironment()
         XCTAssertEqual(env["FLOE_AWS_TEST_BUCKET"], ReferenceSandbox.bucket)
-        XCTAssertEqual(env["FLOE_AWS_POLICY_ARN"], ReferenceSandbox.policyArn)
+        XCTAssertEqual(env["FLOE_AWS_PROVIDER_TEST_POLICY_ARN"], ReferenceSandbox.policyArn)
         XCTAssertEqual(env["FLOE_AWS_BUDGET_NAME"], ReferenceSandbox.budget)
         XCTAssertTrue(FileManager.default.fileExists(atPath: sandbox.path("State/reports/sandbox-check.xml")))
 
