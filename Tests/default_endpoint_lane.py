@@ -117,6 +117,13 @@ class Lane:
             process.kill()
             process.wait()
 
+    def server_names(self):
+        try:
+            with open(self.handshake_log) as f:
+                return {line.split()[1] for line in f if line.startswith("sni ")}
+        except FileNotFoundError:
+            return set()
+
     def handshakes(self, outcome):
         try:
             with open(self.handshake_log) as f:
@@ -187,6 +194,11 @@ class Lane:
         expect(not missing, f"{region}: sandbox resolves {missing}, which the lane's /etc/hosts does not map")
 
         self.sandbox_run(f"{region} apply", ["apply", "--auto-approve"] + VARIABLES, env, home)
+        # Only sandbox has talked so far in this region: it addressed the bucket virtual-host style, by its real name.
+        asked = self.server_names()
+        expect(f"{bucket}.s3.{region}.amazonaws.com" in asked, f"{region}: sandbox never asked for the bucket's virtual host: {sorted(asked)}")
+        used = {f"sts.{region}.amazonaws.com", "iam.amazonaws.com", "budgets.amazonaws.com"}
+        expect(used <= asked, f"{region}: whoami and apply never connected to {sorted(used - asked)}")
         named = self.sandbox_run(f"{region} output", ["output", "FLOE_AWS_TEST_BUCKET"], env, home).stdout.strip()
         expect(named == bucket, f"{region}: bucket is {named!r}, expected {bucket!r}")
         s3 = client("s3")
@@ -283,7 +295,9 @@ def main():
             finally:
                 if trust == "system store":
                     subprocess.run(["umount", STORE], check=False)
-        summary = {"ok": True, "regions": results}
+        unmapped = sorted(lane.server_names() - set(lane.names))
+        expect(not unmapped, f"TLS clients asked for names the lane does not map: {unmapped}")
+        summary = {"ok": True, "regions": results, "server_names": sorted(lane.server_names())}
     except (LaneFailure, subprocess.SubprocessError, OSError) as e:
         summary = {"ok": False, "error": str(e)}
     except Exception as e:  # boto3's errors: report them as a failed step rather than a traceback
