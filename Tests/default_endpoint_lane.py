@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -278,6 +279,8 @@ def main():
         print("default_endpoint_lane: refusing to run outside a private mount+network namespace "
               "(run it as: unshare -m -n python3 Tests/default_endpoint_lane.py --sandbox BIN)", file=sys.stderr)
         return 2
+    # A timed-out test sends SIGTERM: leave through `finally`, which stops the helpers and removes the work directory.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     regions = args.regions.split(",")
     work = tempfile.mkdtemp(prefix="sandbox-lane-")
     lane = Lane(os.path.abspath(args.sandbox), regions, work)
