@@ -211,7 +211,8 @@ class Lane:
         run_id = exported.get("FLOE_PROVIDER_SPIKE_RUN", "").strip("'\"")
         expect(run_id, f"{region}: run new printed no run id: {run}")
         prefix = f"runs/{run_id}/"
-        database = "floe_provider_" + run_id.replace("-", "_")
+        # The name real Glue stores (it lowercases); cleanup must find it from the run id alone.
+        database = ("floe_provider_" + run_id.replace("-", "_")).lower()
         for i in range(20):
             s3.put_object(Bucket=bucket, Key=f"{prefix}table_{i % 2}/part-{i:03d}.parquet", Body=b"x" * 64)
         s3.put_object(Bucket=bucket, Key="runs/other-run/keep.parquet", Body=b"keep")
