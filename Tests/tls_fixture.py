@@ -109,6 +109,8 @@ def listen(address):
 def terminate(args):
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(args.cert, args.key)
+    # The name each client asked for (the default-endpoint lane checks which host names sandbox used).
+    context.sni_callback = lambda _sock, name, _context: log(args.log, f"sni {name}")
     up_host, _, up_port = args.upstream.rpartition(":")
     server = listen(args.listen)
 
