@@ -54,10 +54,6 @@ final class ConformanceLaneTests: XCTestCase {
     // MARK: - sandbox's traffic
 
     func testSandboxRequestsConformToBotocoreModelsAndSigner() throws {
-        // Not finished: the lane's destroy step and some expected flags of the broken-request corpus still fail
-        // (see the closing note of issue 13); run with SANDBOX_CONFORMANCE_LANE=1 while finishing it.
-        try XCTSkipUnless(ProcessInfo.processInfo.environment["SANDBOX_CONFORMANCE_LANE"] == "1",
-                          "conformance lane not finished: set SANDBOX_CONFORMANCE_LANE=1 to run it")
         let runner = CommandRunner(endpoint: proxy.endpoint, directory: directory, extraEnvironment: [
             "SANDBOX_VAR_owner": "conformance", "SANDBOX_VAR_budget_email": "alerts@example.com", "SANDBOX_VAR_versioning": "Enabled",
         ])
@@ -205,10 +201,10 @@ final class ConformanceLaneTests: XCTestCase {
     // MARK: - the checker is not vacuous
 
     func testBrokenRequestsAreFlagged() throws {
-        // Not finished: the lane's destroy step and some expected flags of the broken-request corpus still fail
+        // Not finished: several requests of this corpus are flagged under another member name than the one expected
         // (see the closing note of issue 13); run with SANDBOX_CONFORMANCE_LANE=1 while finishing it.
         try XCTSkipUnless(ProcessInfo.processInfo.environment["SANDBOX_CONFORMANCE_LANE"] == "1",
-                          "conformance lane not finished: set SANDBOX_CONFORMANCE_LANE=1 to run it")
+                          "broken-request corpus not finished: set SANDBOX_CONFORMANCE_LANE=1 to run it")
         let printed = try throughProxy(#"""
             import botocore.config
             from botocore.exceptions import ClientError
