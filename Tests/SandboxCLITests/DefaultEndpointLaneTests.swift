@@ -48,7 +48,7 @@ final class DefaultEndpointLaneTests: XCTestCase {
 
         // Under coverage the binary's profiles land where CommandRunner puts them, so the lane counts too.
         if let parent = ProcessInfo.processInfo.environment["LLVM_PROFILE_FILE"], !parent.isEmpty {
-            environment["LLVM_PROFILE_FILE"] = URL(fileURLWithPath: parent).deletingLastPathComponent().appendingPathComponent("sandbox-%4m.profraw").path
+            environment["LLVM_PROFILE_FILE"] = URL(fileURLWithPath: parent).deletingLastPathComponent().appendingPathComponent("sandbox-%p.profraw").path
         }
         let script = CommandRunner.repositoryRoot.appendingPathComponent("Tests/default_endpoint_lane.py").path
         let (status, stdout, stderr) = try run("/usr/bin/unshare", ["-m", "-n", "/usr/bin/env", "python3", script, "--sandbox", CommandRunner.binary.path],

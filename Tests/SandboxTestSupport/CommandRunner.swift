@@ -66,11 +66,12 @@ public struct CommandRunner: Sendable {
         return env
     }
 
-    /// Under `swift test --enable-code-coverage`, the binary's own profiles go next to the test bundle's, merged online
-    /// into a small pool (%4m), so `make coverage` counts what the integration tests ran in the `sandbox` process.
+    /// Under `swift test --enable-code-coverage`, the binary's own profiles go next to the test bundle's, one file per
+    /// process, so `make coverage` counts what the integration tests ran in the `sandbox` process. Not an online-merged
+    /// pool (%4m): with the NIO transport, concurrent sandbox processes left pool files unreadable.
     static let childProfileFile: String? = {
         guard let parent = ProcessInfo.processInfo.environment["LLVM_PROFILE_FILE"], !parent.isEmpty else { return nil }
-        return URL(fileURLWithPath: parent).deletingLastPathComponent().appendingPathComponent("sandbox-%4m.profraw").path
+        return URL(fileURLWithPath: parent).deletingLastPathComponent().appendingPathComponent("sandbox-%p.profraw").path
     }()
 
     /// Runs `sandbox ARGS` to completion (bounded by `timeout` seconds).
