@@ -127,6 +127,7 @@ def child(cmd, env, timeout):
     t0 = time.perf_counter()
     p = subprocess.Popen(["/usr/bin/time", "-q", "-f", "%M", "-o", rssf.name, *cmd], env=env,
                          stdout=subprocess.DEVNULL, stderr=errf, start_new_session=True)
+    t0 = time.perf_counter()
     timed_out = False
     while True:
         pid, status, ru = os.wait4(p.pid, os.WNOHANG)
@@ -203,11 +204,12 @@ def scale_rows(args, work):
                 before = srv.stats()
                 cmd, env = tool_cmd(tool, args, srv, run_id, work)
                 log(f"{label}: {tool}")
-                wall, cpu, rss, rc, timed_out, tail = child(cmd, env, args.scale_timeout)
+                limit = args.awscli_timeout if tool == "awscli" else args.scale_timeout
+                wall, cpu, rss, rc, timed_out, tail = child(cmd, env, limit)
                 after = srv.stats()
                 left = after["remaining"] - 10
                 neighbour_ok = after["remaining"] >= 10
-                rows.append(dict(scenario=label, tool=tool, n=n, rate=rate, wall=wall, cpu=cpu, rss_kib=rss, rc=rc,
+                rows.append(dict(scenario=label, tool=tool, n=n, rate=rate, limit=limit, wall=wall, cpu=cpu, rss_kib=rss, rc=rc,
                                  timed_out=timed_out, requests=after["requests"] - before["requests"] - 1,
                                  slowdowns=after["slowdowns"] - before["slowdowns"], left=left,
                                  neighbour_ok=neighbour_ok, tail=tail if rc else ""))
@@ -281,7 +283,7 @@ def render(cap, rows, idle, args, started):
         floor = r["n"] / FLOOR_RATE
         pct = f"{floor / r['wall'] * 100:.0f} % ({r['wall'] / floor:.2f}x floor {floor:.1f} s)" if r["rate"] else "–"
         fin = "yes" if r["left"] == 0 and r["rc"] == 0 else (
-            f"no: timed out after {args.scale_timeout:.0f} s, {r['left']:,} left" if r["timed_out"]
+            f"no: cut off after {r['limit']:.0f} s, {r['left']:,} left" if r["timed_out"]
             else f"no: exit {r['rc']}, {r['left']:,} left" + (f" ({r['tail'][:120]})" if r["tail"] else ""))
         if r["left"] == 0 and r["rc"] != 0:
             fin = f"all gone, exit {r['rc']}" + (f" ({r['tail'][:120]})" if r["tail"] else "")
@@ -305,6 +307,7 @@ def add_args(p):
     p.add_argument("--no-idle", action="store_true")
     p.add_argument("--idle-runs", type=int, default=3)
     p.add_argument("--scale-timeout", type=float, default=600, help="seconds before a tool's row is cut off (reported as not finished)")
+    p.add_argument("--awscli-timeout", type=float, default=600, help="the same for aws s3 rm (one DeleteObject a key)")
     p.add_argument("--awscli-max-keys", type=int, default=100_000, help="aws s3 rm deletes one key a request; skip it above this")
 
 
@@ -314,6 +317,11 @@ def main():
     p.add_argument("--out", help="also write the table here")
     add_args(p)
     args = p.parse_args()
+    import signal
+
+    def on_signal(signum, _frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+    signal.signal(signal.SIGTERM, on_signal)  # so every finally stops the servers and tools this started
     args.scale_keys = [int(x) for x in str(args.scale_keys).split(",") if x]
     args.tools = [t for t in args.tools.split(",") if t]
     started = time.time()
