@@ -124,21 +124,25 @@ def child(cmd, env, timeout):
     import tempfile
     errf = tempfile.TemporaryFile("w+")
     rssf = tempfile.NamedTemporaryFile("r", suffix=".rss")
-    t0 = time.perf_counter()
     p = subprocess.Popen(["/usr/bin/time", "-q", "-f", "%M", "-o", rssf.name, *cmd], env=env,
                          stdout=subprocess.DEVNULL, stderr=errf, start_new_session=True)
     t0 = time.perf_counter()
     timed_out = False
-    while True:
-        pid, status, ru = os.wait4(p.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.perf_counter() - t0 > timeout:
-            os.killpg(p.pid, 9)  # its own session: GNU time and the tool under it
-            timed_out = True
-            pid, status, ru = os.wait4(p.pid, 0)
-            break
-        time.sleep(0.02)
+    try:
+        while True:
+            pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() - t0 > timeout and not timed_out:
+                # Kill the tool, not GNU time: time then reaps it, so its CPU and RSS still reach our wait4.
+                timed_out = True
+                for tool_pid in Path(f"/proc/{p.pid}/task/{p.pid}/children").read_text().split():
+                    os.kill(int(tool_pid), 9)
+            time.sleep(0.02)
+    except BaseException:
+        os.killpg(p.pid, 9)  # its own session: GNU time and the tool under it
+        os.wait4(p.pid, 0)
+        raise
     wall = time.perf_counter() - t0
     p.returncode = os.waitstatus_to_exitcode(status)
     errf.seek(0)
