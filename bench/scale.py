@@ -285,7 +285,7 @@ def render(cap, rows, idle, args, started):
             L.append(f"| {r['scenario']} | {r['tool']} | | | | | | | | {r['skipped']} |")
             continue
         floor = r["n"] / FLOOR_RATE
-        pct = f"{floor / r['wall'] * 100:.0f} % ({r['wall'] / floor:.2f}x floor {floor:.1f} s)" if r["rate"] else "–"
+        pct = f"{floor / r['wall'] * 100:.0f} % ({r['wall'] / floor:.2f}x floor {floor:.1f} s)" if r["rate"] and r["left"] == 0 else "–"
         fin = "yes" if r["left"] == 0 and r["rc"] == 0 else (
             f"no: cut off after {r['limit']:.0f} s, {r['left']:,} left" if r["timed_out"]
             else f"no: exit {r['rc']}, {r['left']:,} left" + (f" ({r['tail'][:120]})" if r["tail"] else ""))
