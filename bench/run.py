@@ -764,6 +764,20 @@ def loadavg() -> str:
 
 # --------------------------------------------------------------------------- main
 
+def scale_section(args, sandbox: str, keys: str) -> int:
+    """Cleanup at scale: its own synthetic S3 (not moto), s5cmd and `aws s3 rm` side by side, in bench/scale.py."""
+    cmd = [args.python, str(BENCH / "scale.py"), "--sandbox", sandbox, "--scale-keys", keys,
+           "--out", str(BENCH / "RESULTS-scale.md"), *args.scale_args.split()]
+    log("scale section: " + " ".join(cmd[1:]))
+    proc = subprocess.Popen(cmd)
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        os.kill(proc.pid, signal.SIGTERM)  # scale.py stops its own servers and tools
+        proc.wait()
+        raise
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description="sandbox benchmark (see bench/RESULTS.md)")
     p.add_argument("--sandbox", required=True, help="the release sandbox binary")
@@ -776,6 +790,10 @@ def main() -> int:
     p.add_argument("--sections", default="startup,lifecycle,cleanup,scaling",
                    help="comma-separated subset of startup,lifecycle,cleanup,scaling")
     p.add_argument("--keep-work", action="store_true", help="keep the scratch directory (logs, states)")
+    p.add_argument("--scale-keys", help="cleanup-at-scale key counts against bench/synthetic_s3.py, e.g. 100000,1000000 "
+                                        "(default 100000; quick: no scale section); writes bench/RESULTS-scale.md")
+    p.add_argument("--scale-only", action="store_true", help="only the scale section (bench/scale.py)")
+    p.add_argument("--scale-args", default="", help="extra bench/scale.py flags, e.g. \"--skip-models --scale-timeout 300\"")
     args = p.parse_args()
 
     sandbox = str(Path(args.sandbox).resolve())
@@ -795,6 +813,9 @@ def main() -> int:
     # one by default keeps `make bench` near 20 minutes; raise with --awscli-runs-20k.
     awscli_runs = {} if args.quick else {20000: args.awscli_runs_20k or 1}
     out = Path(args.out) if args.out else BENCH / ("RESULTS-quick.md" if args.quick else "RESULTS.md")
+    scale_keys = args.scale_keys or ("" if args.quick and not args.scale_only else "100000")
+    if args.scale_only:
+        return scale_section(args, sandbox, scale_keys)
 
     started = time.time()
     load_start = loadavg()
@@ -852,6 +873,8 @@ def main() -> int:
         log(f"wrote {out.relative_to(REPO) if out.is_relative_to(REPO) else out} in {(time.time() - started) / 60:.1f} min")
         if b.errors:
             status = 1
+        if scale_keys:
+            status = scale_section(args, sandbox, scale_keys) or status
     except CommandFailed as exc:
         log(f"FAILED: {exc}")
         status = 1

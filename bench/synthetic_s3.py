@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """A fast synthetic S3 on loopback for cleanup at scale: S3's XML for ListObjectsV2, ListObjectVersions,
-ListMultipartUploads, GetBucketVersioning and DeleteObjects (Content-MD5 or x-amz-checksum-* required), HTTP/1.1
+ListMultipartUploads, GetBucketVersioning, DeleteObjects and DeleteObject, plus STS GetCallerIdentity (Content-MD5 or x-amz-checksum-* required), HTTP/1.1
 keep-alive, optional per-request latency and S3's per-prefix DELETE limit as a token bucket (a 1,000-key
 DeleteObjects takes 1,000 tokens; an empty bucket answers 503 SlowDown). Glue holds no databases: GetDatabases lists none, every other Glue call answers EntityNotFound.
 
@@ -10,7 +10,7 @@ prefixes; GET /_stats returns request, SlowDown and key counts as JSON. Usage:
 """
 import argparse, base64, bisect, hashlib, json, re, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit, parse_qsl, quote
+from urllib.parse import urlsplit, parse_qsl, quote, unquote
 
 NS = "http://s3.amazonaws.com/doc/2006-03-01/"
 KEY_RE = re.compile(rb"<Key>(.*?)</Key>", re.S)
@@ -158,6 +158,25 @@ class Handler(BaseHTTPRequestHandler):
         out.append(tail)
         self.send(200, "".join(out))
 
+    def do_DELETE(self):
+        """DeleteObject, one key (aws s3 rm sends these): one token of the partition's bucket."""
+        path, q = self.prologue()
+        st = self.store
+        bucket, _, key = path.lstrip("/").partition("/")
+        key = unquote(key)
+        if not st.take(key, 1):
+            with st.lock:
+                st.stats["slowdowns"] += 1
+            return self.error(503, "SlowDown", "Please reduce your request rate.")
+        with st.lock:
+            st.stats["deletes"] += 1
+            live = st.keys.get(bucket, [])
+            i = bisect.bisect_left(live, key)
+            if i < len(live) and live[i] == key:
+                del live[i]
+                st.stats["deleted"] += 1
+        self.send(204)
+
     def do_POST(self):
         path, q = self.prologue()
         st = self.store
@@ -165,6 +184,10 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/_seed":
             st.seed(q["bucket"], q.get("prefix", ""), int(q.get("count", "0")), max(1, int(q.get("fanout", "1"))))
             return self.send(200, "{}", "application/json")
+        if b"Action=GetCallerIdentity" in body:  # `sandbox cleanup` asks who it is before it deletes anything
+            return self.send(200, '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>'
+                             '<Arn>arn:aws:iam::123456789012:user/synthetic</Arn><UserId>AIDASYNTHETIC</UserId><Account>123456789012</Account>'
+                             '</GetCallerIdentityResult><ResponseMetadata><RequestId>synthetic</RequestId></ResponseMetadata></GetCallerIdentityResponse>', "text/xml")
         target = self.headers.get("X-Amz-Target", "")
         if target == "AWSGlue.GetDatabases":
             return self.send(200, json.dumps({"DatabaseList": []}), "application/x-amz-json-1.1")
