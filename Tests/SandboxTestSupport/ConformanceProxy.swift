@@ -44,19 +44,7 @@ public final class ConformanceProxy: HelperProcess, @unchecked Sendable {
         // In the environment, not argv: `ps` shows arguments.
         process.environment?["CONFORMANCE_CREDENTIALS"] =
             "\(CommandRunner.accessKeyId):\(CommandRunner.secretAccessKey):\(CommandRunner.sessionToken)"
-        let stdout = Pipe(), stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
-        let out = OutputReader(stdout.fileHandleForReading, lookForReady: true)
-        let err = OutputReader(stderr.fileHandleForReading, lookForReady: false)
-        try process.run()
-        out.startDraining()
-        err.startDraining()
-        guard let port = out.waitForReady(timeout: 30) else {
-            ConformanceProxy(process: process, port: 0).stop()
-            throw MotoServerError("conformance_proxy.py did not start:\n\(err.tail())")
-        }
+        let port = try HelperProcesses.launchAnnouncingPort(process, name: "conformance_proxy.py", timeout: 30)
         let proxy = ConformanceProxy(process: process, port: port)
         HelperProcesses.shared.track(proxy)
         return proxy

@@ -65,19 +65,7 @@ public final class FaultProxy: HelperProcess, @unchecked Sendable {
         let process = MotoServer.pythonProcess([script, "--upstream", upstream.absoluteString, "--port", "0",
                                                 "--parent-pid", "\(ProcessInfo.processInfo.processIdentifier)",
                                                 "--max-seconds", "\(maxSeconds)"])
-        let stdout = Pipe(), stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
-        let out = OutputReader(stdout.fileHandleForReading, lookForReady: true)
-        let err = OutputReader(stderr.fileHandleForReading, lookForReady: false)
-        try process.run()
-        out.startDraining()
-        err.startDraining()
-        guard let port = out.waitForReady(timeout: 20) else {
-            FaultProxy(process: process, port: 0).stop()
-            throw MotoServerError("fault_proxy.py did not start:\n\(err.tail())")
-        }
+        let port = try HelperProcesses.launchAnnouncingPort(process, name: "fault_proxy.py", timeout: 20)
         let proxy = FaultProxy(process: process, port: port)
         HelperProcesses.shared.track(proxy)
         return proxy

@@ -28,6 +28,25 @@ final class HelperProcesses: @unchecked Sendable {
         for helper in lock.withLock({ live }) { helper.stop() }
     }
 
+    /// Runs a Python helper that prints its port on a ready line, drains its output, and returns the port; a helper
+    /// that does not announce one within `timeout` seconds is stopped and named in the error with its stderr tail.
+    static func launchAnnouncingPort(_ process: Process, name: String, timeout: TimeInterval) throws -> Int {
+        let stdout = Pipe(), stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = FileHandle.nullDevice
+        let out = OutputReader(stdout.fileHandleForReading, lookForReady: true)
+        let err = OutputReader(stderr.fileHandleForReading, lookForReady: false)
+        try process.run()
+        out.startDraining()
+        err.startDraining()
+        guard let port = out.waitForReady(timeout: timeout) else {
+            terminate(process)
+            throw MotoServerError("\(name) did not start:\n\(err.tail())")
+        }
+        return port
+    }
+
     /// SIGTERM to the process we started (by its PID, never by name), up to 3 s to exit, then SIGKILL.
     static func terminate(_ process: Process) {
         guard process.isRunning else { return }

@@ -35,22 +35,9 @@ public final class TLSFixture: @unchecked Sendable {
         init(arguments: [String], logPath: String) throws {
             FileManager.default.createFile(atPath: logPath, contents: nil)
             let process = MotoServer.pythonProcess([TLSFixture.script] + arguments + ["--log", logPath, "--parent-pid", "\(ProcessInfo.processInfo.processIdentifier)"])
-            let stdout = Pipe(), stderr = Pipe()
-            process.standardOutput = stdout
-            process.standardError = stderr
-            process.standardInput = FileHandle.nullDevice
-            let out = OutputReader(stdout.fileHandleForReading, lookForReady: true)
-            let err = OutputReader(stderr.fileHandleForReading, lookForReady: false)
-            try process.run()
-            out.startDraining()
-            err.startDraining()
             self.process = process
             self.logPath = logPath
-            guard let port = out.waitForReady(timeout: 20) else {
-                HelperProcesses.terminate(process)
-                throw MotoServerError("tls_fixture.py \(arguments.first ?? "") did not start:\n\(err.tail())")
-            }
-            self.port = port
+            self.port = try HelperProcesses.launchAnnouncingPort(process, name: "tls_fixture.py \(arguments.first ?? "")", timeout: 20)
             HelperProcesses.shared.track(self)
         }
 
