@@ -15,20 +15,18 @@ The proxy exits by itself after --max-seconds, or when --parent-pid is gone.
 """
 
 import argparse
-import http.client
 import json
 import os
 import sys
 import threading
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from conformance_checker import Checker, Request  # noqa: E402  (Tests/, next to this script)
 from helper_watchdog import watch  # noqa: E402
+from http_relay import QuietServer, forward, loopback_upstream, read_body, serve_until_terminated  # noqa: E402
 
-HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization",
-              "te", "trailer", "transfer-encoding", "upgrade", "content-length"}
 MAX_VIOLATIONS = 2000
 
 
@@ -80,33 +78,10 @@ class Handler(BaseHTTPRequestHandler):
     do_PUT = do_POST = do_DELETE = do_HEAD = do_PATCH = do_GET
 
     def read_body(self):
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            chunks = []
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
+        return read_body(self)
 
     def forward(self, body):
-        upstream = self.server.upstream
-        connection = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=60)
-        try:
-            headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
-            connection.request(self.command, self.path, body=body if body or self.command in ("PUT", "POST") else None,
-                               headers=headers)
-            response = connection.getresponse()
-            data = response.read()
-            out = [(k, v) for k, v in response.getheaders() if k.lower() not in HOP_BY_HOP and k.lower() not in ("server", "date")]
-            length = response.getheader("Content-Length") if self.command == "HEAD" else None
-            return response.status, out, data, length
-        finally:
-            connection.close()
+        return forward(self, self.server.upstream, body)
 
     def relay(self, status, headers, data, head_length=None):
         self.send_response_only(status)
@@ -131,14 +106,6 @@ class Handler(BaseHTTPRequestHandler):
         self.relay(status, [("Content-Type", "application/json")], json.dumps(obj).encode())
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def handle_error(self, request, client_address):
-        pass
-
-
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--upstream", required=True, help="http://127.0.0.1:PORT of moto")
@@ -147,25 +114,17 @@ def main():
     p.add_argument("--max-seconds", type=float, default=3600, help="exit after this long whatever happens")
     args = p.parse_args()
 
-    upstream = urllib.parse.urlsplit(args.upstream)
-    if upstream.hostname not in ("127.0.0.1", "localhost", "::1"):
-        p.error("--upstream must be a loopback address")
+    upstream = loopback_upstream(p, args.upstream)
     credentials = {}
     for item in filter(None, os.environ.get("CONFORMANCE_CREDENTIALS", "").split(",")):
         key, _, rest = item.partition(":")
         secret, _, token = rest.partition(":")
         credentials[key] = (secret, token or None)
     watch(args.parent_pid, args.max_seconds, name="conformance_proxy")
-    server = Server(("127.0.0.1", args.port), Handler)
+    server = QuietServer(("127.0.0.1", args.port), Handler)
     server.upstream = upstream
     server.record = Record(Checker(credentials))
-    threading.Thread(target=server.serve_forever, daemon=True, name="proxy").start()
-    print(f"READY {server.server_address[1]}", flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
-    os._exit(0)
+    serve_until_terminated(server)
 
 
 if __name__ == "__main__":

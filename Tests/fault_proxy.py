@@ -41,25 +41,21 @@ The proxy exits by itself after --max-seconds, or when --parent-pid is gone.
 
 import argparse
 import hashlib
-import http.client
 import json
-import os
 import random
 import re
 import socket
 import struct
-import sys
 import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 from helper_watchdog import watch  # Tests/, next to this script
+from http_relay import QuietServer, forward, loopback_upstream, read_body, serve_until_terminated
 
 KINDS = ["500", "503", "throttle", "reset", "timeout", "truncate"]
 MALFORMED = ["garbage", "html", "empty", "huge", "wrongtype"]
-HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization",
-              "te", "trailer", "transfer-encoding", "upgrade", "content-length"}
 
 
 class Settings:
@@ -196,18 +192,7 @@ class Handler(BaseHTTPRequestHandler):
     # ---------------------------------------------------------------- plumbing
 
     def read_body(self):
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            chunks = []
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
+        return read_body(self)
 
     def send(self, status, headers, body, declared_length=None):
         self.send_response_only(status)
@@ -229,20 +214,10 @@ class Handler(BaseHTTPRequestHandler):
             pass
 
     def forward(self, body):
-        upstream = self.server.upstream
-        connection = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=60)
-        try:
-            headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
-            connection.request(self.command, self.path, body=body if body or self.command in ("PUT", "POST") else None,
-                               headers=headers)
-            response = connection.getresponse()
-            data = response.read()
-            out = [(k, v) for k, v in response.getheaders() if k.lower() not in HOP_BY_HOP and k.lower() not in ("server", "date")]
-            if self.command == "HEAD":  # no body, but the length of the one a GET would return
-                out.append(("X-Fault-Proxy-Head-Length", response.getheader("Content-Length", "0")))
-            return response.status, out, data
-        finally:
-            connection.close()
+        status, headers, data, head_length = forward(self, self.server.upstream, body)
+        if head_length is not None:  # no body, but the length of the one a GET would return
+            headers.append(("X-Fault-Proxy-Head-Length", head_length))
+        return status, headers, data
 
     # ---------------------------------------------------------------- control
 
@@ -361,14 +336,6 @@ class Handler(BaseHTTPRequestHandler):
         self.reset()
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def handle_error(self, request, client_address):
-        pass  # a client that went away mid-answer is expected here
-
-
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--upstream", required=True, help="http://127.0.0.1:PORT of moto")
@@ -381,20 +348,12 @@ def main():
     p.add_argument("--delay", type=float, default=3.0)
     args = p.parse_args()
 
-    upstream = urllib.parse.urlsplit(args.upstream)
-    if upstream.hostname not in ("127.0.0.1", "localhost", "::1"):
-        p.error("--upstream must be a loopback address")
+    upstream = loopback_upstream(p, args.upstream)
     watch(args.parent_pid, args.max_seconds, name="fault_proxy")
-    server = Server(("127.0.0.1", args.port), Handler)
+    server = QuietServer(("127.0.0.1", args.port), Handler)
     server.upstream = upstream
     server.state = State(Settings(args.seed, args.rate, args.kinds.split(","), args.delay))
-    threading.Thread(target=server.serve_forever, daemon=True, name="proxy").start()
-    print(f"READY {server.server_address[1]}", flush=True)
-    try:
-        threading.Event().wait()  # SIGTERM's default action ends the process
-    except KeyboardInterrupt:
-        pass
-    os._exit(0)
+    serve_until_terminated(server)
 
 
 if __name__ == "__main__":

@@ -9,12 +9,7 @@ final class ActionStepsTests: XCTestCase {
     var sandbox: ReferenceSandbox!
     var files: [String: String] = [:]
 
-    struct StepResult {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-        var output: String { stdout + stderr }
-    }
+    typealias StepResult = CommandRunner.Result
 
     override func setUpWithError() throws {
         sandbox = try ReferenceSandbox.make()
@@ -58,24 +53,9 @@ final class ActionStepsTests: XCTestCase {
         env["PATH"] = (paths.reversed() + [env["PATH"] ?? "/usr/bin:/bin"]).joined(separator: ":")
         for (key, value) in inputs { env[key] = value }
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [CommandRunner.repositoryRoot.appendingPathComponent("scripts/action/\(script)").path]
-        process.currentDirectoryURL = sandbox.directory
-        process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        nonisolated(unsafe) var errData = Data()
-        let drained = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); drained.signal() }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        drained.wait()
-        process.waitUntilExit()
-        let result = StepResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                                stderr: String(decoding: errData, as: UTF8.self))
+        let path = CommandRunner.repositoryRoot.appendingPathComponent("scripts/action/\(script)").path
+        let result = try CommandRunner.runProcess(URL(fileURLWithPath: "/bin/bash"), [path], environment: env,
+                                                  directory: sandbox.directory, timeout: 600)
         XCTAssertFalse(result.output.contains(CommandRunner.secretAccessKey), "secret leaked by \(script)")
         XCTAssertFalse(result.output.contains(CommandRunner.sessionToken), "session token leaked by \(script)")
         return result

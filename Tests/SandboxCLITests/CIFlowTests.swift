@@ -36,12 +36,7 @@ final class CIFlowTests: XCTestCase {
         printf '%s' '<testsuites><testsuite name="pytest" tests="2"><testcase classname="test_aws_provider_live" name="test_write"/><testcase classname="test_aws_provider_live" name="test_read"/></testsuite></testsuites>' > "$PROVIDER_TEST_JUNIT"
         """#
 
-    struct Output {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-        var output: String { stdout + stderr }
-    }
+    typealias Output = CommandRunner.Result
 
     struct Flow {
         let result: Output
@@ -62,24 +57,9 @@ final class CIFlowTests: XCTestCase {
         environment["GITHUB_STEP_SUMMARY"] = sandbox.path("summary.md")
         for (key, value) in extra { environment[key] = value }
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [CommandRunner.repositoryRoot.appendingPathComponent("scripts/ci-flow.sh").path]
-        process.currentDirectoryURL = sandbox.directory
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        nonisolated(unsafe) var errData = Data()
-        let drained = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); drained.signal() }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        drained.wait()
-        process.waitUntilExit()
-        let result = Output(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                            stderr: String(decoding: errData, as: UTF8.self))
+        let path = CommandRunner.repositoryRoot.appendingPathComponent("scripts/ci-flow.sh").path
+        let result = try CommandRunner.runProcess(URL(fileURLWithPath: "/bin/bash"), [path], environment: environment,
+                                                  directory: sandbox.directory, timeout: 600)
         assertNoSentinelSecrets(result.output, "ci-flow output")
         let runLine = result.stderr.split(separator: "\n").first { $0.hasPrefix("ci-flow: run ") }
         let runId = runLine.flatMap { $0.dropFirst("ci-flow: run ".count).split(separator: " ").first }.map(String.init)

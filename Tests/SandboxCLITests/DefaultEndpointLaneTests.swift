@@ -12,28 +12,8 @@ final class DefaultEndpointLaneTests: XCTestCase {
 
     /// Runs `executable ARGS` with `environment`, returning status and both outputs, bounded by `timeout` seconds.
     private func run(_ executable: String, _ arguments: [String], environment: [String: String], timeout: TimeInterval) throws -> (Int32, String, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let group = DispatchGroup()
-        nonisolated(unsafe) var outData = Data()
-        nonisolated(unsafe) var errData = Data()
-        group.enter()
-        DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        if group.wait(timeout: .now() + timeout) == .timedOut {
-            // SIGTERM reaches the lane driver; its helpers watch its PID and exit with it, and the namespace goes too.
-            process.terminate()
-            group.wait()
-        }
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        let result = try CommandRunner.runProcess(URL(fileURLWithPath: executable), arguments, environment: environment, timeout: timeout)
+        return (result.status, result.stdout, result.stderr)
     }
 
     func testLifecycleAgainstTheRealHostNamesInTwoRegionsWithBothTrustModes() throws {

@@ -77,13 +77,20 @@ public struct CommandRunner: Sendable {
     /// Runs `sandbox ARGS` to completion (bounded by `timeout` seconds).
     @discardableResult
     public func run(_ arguments: [String], environment overrides: [String: String?] = [:], stdin: String? = nil, timeout: TimeInterval = 120) throws -> Result {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
         var env = environment
         for (key, value) in overrides { env[key] = value }
-        process.environment = env
+        return try Self.runProcess(Self.binary, arguments, environment: env, directory: directory, stdin: stdin, timeout: timeout)
+    }
+
+    /// Runs any program to completion, both pipes drained concurrently so a chatty process never blocks on a full
+    /// pipe; after `timeout` seconds it gets SIGTERM (its helpers watch its PID and exit with it).
+    public static func runProcess(_ executable: URL, _ arguments: [String], environment: [String: String], directory: URL? = nil,
+                                  stdin: String? = nil, timeout: TimeInterval = 120) throws -> Result {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        process.environment = environment
         let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -91,7 +98,6 @@ public struct CommandRunner: Sendable {
         try process.run()
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try? input.fileHandleForWriting.close()
-        // Read both pipes concurrently so a chatty process never blocks on a full pipe.
         let group = DispatchGroup()
         nonisolated(unsafe) var outData = Data()
         nonisolated(unsafe) var errData = Data()

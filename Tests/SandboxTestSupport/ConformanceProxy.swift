@@ -26,12 +26,11 @@ public final class ConformanceProxy: HelperProcess, @unchecked Sendable {
     public let port: Int
     public var endpoint: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
-    private let process: Process
-    private let lock = NSLock()
-    private var stopped = false
+    private let started: StartedProcess
+    private var control: ControlEndpoint { ControlEndpoint(port: port, name: "the conformance proxy") }
 
     private init(process: Process, port: Int) {
-        self.process = process
+        self.started = StartedProcess(process)
         self.port = port
     }
 
@@ -52,50 +51,16 @@ public final class ConformanceProxy: HelperProcess, @unchecked Sendable {
 
     /// What was checked since start or the last `reset()`.
     public func report() throws -> Report {
-        let data = try send("GET", "/_conformance/report")
-        guard let json = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw MotoServerError("unexpected /_conformance/report body: \(String(decoding: data, as: UTF8.self))")
-        }
+        let json = try control.object("GET", "/_conformance/report")
         return Report(checked: json["checked"] as? Int ?? 0, operations: json["operations"] as? [String: Int] ?? [:],
                       violations: json["violations"] as? [String] ?? [],
                       uncheckablePatterns: json["uncheckable_patterns"] as? [String] ?? [])
     }
 
     public func reset() throws {
-        _ = try send("POST", "/_conformance/reset")
+        _ = try control.send("POST", "/_conformance/reset")
     }
 
     /// SIGTERM, then SIGKILL after 3 s. Safe to call repeatedly.
-    public func stop() {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !stopped else { return }
-        stopped = true
-        HelperProcesses.terminate(process)
-    }
-
-    private static let session: URLSession = {
-        let config = URLSessionConfiguration.ephemeral
-        config.connectionProxyDictionary = [:]
-        config.timeoutIntervalForRequest = 30
-        return URLSession(configuration: config)
-    }()
-
-    private func send(_ method: String, _ path: String) throws -> Data {
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
-        request.httpMethod = method
-        let box = ResultBox()
-        let done = DispatchSemaphore(value: 0)
-        Self.session.dataTask(with: request) { data, response, error in
-            box.set(data: data, status: (response as? HTTPURLResponse)?.statusCode, error: error)
-            done.signal()
-        }.resume()
-        guard done.wait(timeout: .now() + 35) == .success else { throw MotoServerError("\(method) \(path) to the conformance proxy timed out") }
-        let (data, status, error) = box.get()
-        if let error { throw MotoServerError("\(method) \(path) to the conformance proxy failed: \(error)") }
-        guard status == 200 else {
-            throw MotoServerError("\(method) \(path) to the conformance proxy returned \(status ?? -1)")
-        }
-        return data ?? Data()
-    }
+    public func stop() { started.stop() }
 }

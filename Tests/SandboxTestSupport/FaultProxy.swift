@@ -50,12 +50,11 @@ public final class FaultProxy: HelperProcess, @unchecked Sendable {
     public let port: Int
     public var endpoint: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
-    private let process: Process
-    private let lock = NSLock()
-    private var stopped = false
+    private let started: StartedProcess
+    private var control: ControlEndpoint { ControlEndpoint(port: port, name: "the fault proxy") }
 
     private init(process: Process, port: Int) {
-        self.process = process
+        self.started = StartedProcess(process)
         self.port = port
     }
 
@@ -84,19 +83,16 @@ public final class FaultProxy: HelperProcess, @unchecked Sendable {
                                    "hold_at": holdAt, "hold_phase": holdAfterForwarding ? "after" : "before",
                                    "rules": rules.map { ["match": $0.match, "kind": $0.kind.rawValue, "phase": $0.afterForwarding ? "after" : "before",
                                                          "times": $0.times, "skip": $0.skip, "regex": $0.regex] as [String: Any] }]
-        _ = try send("POST", "/_fault/config", body: try JSONSerialization.data(withJSONObject: body))
+        _ = try control.send("POST", "/_fault/config", body: try JSONSerialization.data(withJSONObject: body))
     }
 
     /// Lets a held request go (its connection is closed without an answer).
     public func release() throws {
-        _ = try send("POST", "/_fault/release")
+        _ = try control.send("POST", "/_fault/release")
     }
 
     public func stats() throws -> Stats {
-        let data = try send("GET", "/_fault/stats")
-        guard let json = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw MotoServerError("unexpected /_fault/stats body: \(String(decoding: data, as: UTF8.self))")
-        }
+        let json = try control.object("GET", "/_fault/stats")
         return Stats(requests: json["requests"] as? Int ?? 0, faults: json["faults"] as? [String: Int] ?? [:],
                      held: json["held"] as? Bool ?? false, log: json["log"] as? [String] ?? [])
     }
@@ -113,37 +109,5 @@ public final class FaultProxy: HelperProcess, @unchecked Sendable {
     }
 
     /// SIGTERM, then SIGKILL after 3 s. Safe to call repeatedly.
-    public func stop() {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !stopped else { return }
-        stopped = true
-        HelperProcesses.terminate(process)
-    }
-
-    private static let session: URLSession = {
-        let config = URLSessionConfiguration.ephemeral
-        config.connectionProxyDictionary = [:]
-        config.timeoutIntervalForRequest = 30
-        return URLSession(configuration: config)
-    }()
-
-    private func send(_ method: String, _ path: String, body: Data? = nil) throws -> Data {
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
-        request.httpMethod = method
-        request.httpBody = body
-        let box = ResultBox()
-        let done = DispatchSemaphore(value: 0)
-        Self.session.dataTask(with: request) { data, response, error in
-            box.set(data: data, status: (response as? HTTPURLResponse)?.statusCode, error: error)
-            done.signal()
-        }.resume()
-        guard done.wait(timeout: .now() + 35) == .success else { throw MotoServerError("\(method) \(path) to the fault proxy timed out") }
-        let (data, status, error) = box.get()
-        if let error { throw MotoServerError("\(method) \(path) to the fault proxy failed: \(error)") }
-        guard status == 200 else {
-            throw MotoServerError("\(method) \(path) to the fault proxy returned \(status ?? -1): \(String(decoding: data ?? Data(), as: UTF8.self))")
-        }
-        return data ?? Data()
-    }
+    public func stop() { started.stop() }
 }

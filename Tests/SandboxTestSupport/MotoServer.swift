@@ -17,13 +17,12 @@ public final class MotoServer: HelperProcess, @unchecked Sendable {
     public let port: Int
     public var endpoint: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
-    private let process: Process
+    private let started: StartedProcess
     private let countsRequests: Bool
-    private let lock = NSLock()
-    private var stopped = false
+    private var control: ControlEndpoint { ControlEndpoint(port: port, name: "moto") }
 
     private init(process: Process, port: Int, countsRequests: Bool) {
-        self.process = process
+        self.started = StartedProcess(process)
         self.port = port
         self.countsRequests = countsRequests
     }
@@ -77,25 +76,19 @@ public final class MotoServer: HelperProcess, @unchecked Sendable {
     }
 
     /// SIGTERM, wait up to 3 s, then SIGKILL. Safe to call repeatedly and from any thread.
-    public func stop() {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !stopped else { return }
-        stopped = true
-        HelperProcesses.terminate(process)
-    }
+    public func stop() { started.stop() }
 
     // MARK: - HTTP helpers
 
     /// Wipes all moto state (POST /moto-api/reset).
     public func reset() throws {
-        _ = try send("POST", "/moto-api/reset")
+        _ = try control.send("POST", "/moto-api/reset")
     }
 
     /// Requests moto has served since start or the last `resetRequestCount()` (needs `countRequests: true`).
     public func requestCount() throws -> Int {
         try requireCounting()
-        let body = try send("GET", "/_sandbox/requests")
+        let body = try control.send("GET", "/_sandbox/requests")
         guard let json = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
               let total = json["total"] as? Int
         else { throw MotoServerError("unexpected /_sandbox/requests body: \(String(decoding: body, as: UTF8.self))") }
@@ -104,48 +97,21 @@ public final class MotoServer: HelperProcess, @unchecked Sendable {
 
     /// Every authorization decided since start or `resetIAMCalls()` (servers started with `enforceIAM`).
     public func iamCalls() throws -> [[String: Any]] {
-        let body = try send("GET", "/_sandbox/iam-calls")
+        let body = try control.send("GET", "/_sandbox/iam-calls")
         return (try? JSONSerialization.jsonObject(with: body) as? [String: Any])?["calls"] as? [[String: Any]] ?? []
     }
 
     public func resetIAMCalls() throws {
-        _ = try send("POST", "/_sandbox/iam-calls/reset")
+        _ = try control.send("POST", "/_sandbox/iam-calls/reset")
     }
 
     public func resetRequestCount() throws {
         try requireCounting()
-        _ = try send("POST", "/_sandbox/requests/reset")
+        _ = try control.send("POST", "/_sandbox/requests/reset")
     }
 
     private func requireCounting() throws {
         guard countsRequests else { throw MotoServerError("start the server with MotoServer.start(countRequests: true)") }
-    }
-
-    private static let session: URLSession = {
-        let config = URLSessionConfiguration.ephemeral
-        config.connectionProxyDictionary = [:]  // never route 127.0.0.1 through an http_proxy
-        config.timeoutIntervalForRequest = 30
-        return URLSession(configuration: config)
-    }()
-
-    private func send(_ method: String, _ path: String) throws -> Data {
-        var request = URLRequest(url: endpoint.appendingPathComponent(String(path.dropFirst())))
-        request.httpMethod = method
-        let box = ResultBox()
-        let done = DispatchSemaphore(value: 0)
-        Self.session.dataTask(with: request) { data, response, error in
-            box.set(data: data, status: (response as? HTTPURLResponse)?.statusCode, error: error)
-            done.signal()
-        }.resume()
-        guard done.wait(timeout: .now() + 35) == .success else {
-            throw MotoServerError("\(method) \(path) to moto timed out")
-        }
-        let (data, status, error) = box.get()
-        if let error { throw MotoServerError("\(method) \(path) to moto failed: \(error)") }
-        guard status == 200 else {
-            throw MotoServerError("\(method) \(path) to moto returned \(status ?? -1): \(String(decoding: data ?? Data(), as: UTF8.self))")
-        }
-        return data ?? Data()
     }
 
     // MARK: - Environment

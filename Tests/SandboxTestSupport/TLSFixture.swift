@@ -28,14 +28,12 @@ public final class TLSFixture: @unchecked Sendable {
     public final class Server: HelperProcess, @unchecked Sendable {
         public let port: Int
         public let logPath: String
-        private let process: Process
-        private let lock = NSLock()
-        private var stopped = false
+        private let started: StartedProcess
 
         init(arguments: [String], logPath: String) throws {
             FileManager.default.createFile(atPath: logPath, contents: nil)
             let process = MotoServer.pythonProcess([TLSFixture.script] + arguments + ["--log", logPath, "--parent-pid", "\(ProcessInfo.processInfo.processIdentifier)"])
-            self.process = process
+            self.started = StartedProcess(process)
             self.logPath = logPath
             self.port = try HelperProcesses.launchAnnouncingPort(process, name: "tls_fixture.py \(arguments.first ?? "")", timeout: 20)
             HelperProcesses.shared.track(self)
@@ -46,13 +44,7 @@ public final class TLSFixture: @unchecked Sendable {
             ((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
         }
 
-        public func stop() {
-            lock.lock()
-            defer { lock.unlock() }
-            guard !stopped else { return }
-            stopped = true
-            HelperProcesses.terminate(process)
-        }
+        public func stop() { started.stop() }
     }
 
     /// TLS on a free loopback port, forwarding the decrypted bytes to `upstream` (host:port) unchanged.
