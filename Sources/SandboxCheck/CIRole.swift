@@ -33,7 +33,7 @@ public enum CIRole {
         }
         if let settings {
             calls += LeftoverScanner.declaredCalls(settings: settings, region: context.region, account: context.accountId)
-            calls += ReadinessChecker.probeCalls(settings: settings, region: context.region, account: context.accountId)
+            calls += ProbeCheck.declaredCalls(settings: settings, region: context.region, account: context.accountId)
         }
         // The policy proof's confirmation on AWS; skipped (one line) when the identity may not call it.
         calls += IAMPermissions.calls("SimulateCustomPolicy", resource: "*").map { $0.by("", required: false) }
@@ -57,6 +57,9 @@ public enum CIRole {
         }
     }
 
+    // kind-specific: what the CI identity holds is the `document` of each of the stack's iam_policy resources.
+    static func policyDocuments(_ desired: DesiredState) -> [JSONValue] { policyResources(desired).compactMap { $0.attributes["document"] } }
+
     static func policyResources(_ desired: DesiredState) -> [DesiredResource] {
         desired.stack.resources.compactMap { desired.resources[$0.address] }.filter { $0.address.type == ResourceKind.iamPolicy.name }
     }
@@ -66,23 +69,5 @@ public enum CIRole {
         let matching = calls.filter { $0.operation == operation }
         guard let first = matching.first else { return nil }
         return Set(matching.map(\.action)).sorted().joined(separator: " and ") + " on \(first.resource)"
-    }
-}
-
-extension ReadinessChecker {
-    /// `--probe`: a put, read and delete under a fresh `sandbox-probe-…/` folder of the run root, a listing of that
-    /// folder (and of its versions, each deleted by id), and a Glue database created and dropped under the prefix.
-    public static func probeCalls(settings: RunSettings, region: String, account: String) -> [DeclaredCall] {
-        let key = settings.root + "sandbox-probe-*"
-        var calls = ["PutObject", "GetObject", "DeleteObject"].flatMap { S3Permissions.object($0, settings.bucket, key: key, region: region) }
-        calls += S3Permissions.list(settings.bucket, prefix: key, region: region)
-        // In a versioned bucket the probe also lists its folder's versions and deletes each by version id.
-        calls += S3Permissions.list(settings.bucket, prefix: key, versions: true, region: region)
-        calls += S3Permissions.deleteVersion(settings.bucket, key: key, region: region)
-        let place = GluePermissions.Place(region: region, account: account)
-        for operation in ["CreateDatabase", "DeleteDatabase", "GetDatabase"] {
-            calls += GluePermissions.calls(operation, database: settings.gluePrefix + "sandbox_probe_*", in: place)
-        }
-        return calls
     }
 }
