@@ -43,23 +43,29 @@ public enum CIRole {
     /// The stack's iam_policy documents as the CI identity holds them, in declaration order.
     public static func policies(desired: DesiredState) throws -> [IAMPolicy] {
         try policyResources(desired).map { resource in
-            try IAMPolicy(name: resource.attributes["name"]?.stringValue ?? resource.address.description,
-                          document: resource.attributes["document"] ?? .null)
+            try IAMPolicy(name: policyName(resource) ?? resource.address.description, document: document(resource) ?? .null)
         }
     }
 
     /// The statements the tests use: the stack's policies without the CI commands' own `Sandbox…` statements.
     public static func testStatements(desired: DesiredState) -> [JSONValue] {
         policyResources(desired).flatMap { resource -> [JSONValue] in
-            let statement = resource.attributes["document"]?.objectValue?["Statement"]
+            let statement = document(resource)?.objectValue?["Statement"]
             let items = statement.map { $0.arrayValue ?? [$0] } ?? []
             return items.filter { !($0.objectValue?["Sid"]?.stringValue?.hasPrefix(sidPrefix) ?? false) }
         }
     }
 
-    // kind-specific: what the CI identity holds is the `document` of each of the stack's iam_policy resources.
-    static func policyDocuments(_ desired: DesiredState) -> [JSONValue] { policyResources(desired).compactMap { $0.attributes["document"] } }
+    /// What the CI identity holds: the documents of the stack's iam_policy resources, in declaration order.
+    static func policyDocuments(_ desired: DesiredState) -> [JSONValue] { policyResources(desired).compactMap(document) }
 
+    // kind-specific: an iam_policy's document.
+    static func document(_ policy: DesiredResource) -> JSONValue? { policy.attributes["document"] }
+
+    // kind-specific: an iam_policy's name in IAM.
+    static func policyName(_ policy: DesiredResource) -> String? { policy.attributes["name"]?.stringValue }
+
+    // kind-specific: the stack's iam_policy resources are what the CI identity holds.
     static func policyResources(_ desired: DesiredState) -> [DesiredResource] {
         desired.stack.resources.compactMap { desired.resources[$0.address] }.filter { $0.address.type == ResourceKind.iamPolicy.name }
     }

@@ -153,6 +153,27 @@ final class StackChecksTests: XCTestCase {
         XCTAssertEqual(stub.requestCount, 1, "one attempt: an endpoint without the simulator costs no retries")
     }
 
+    func testTheCIRoleHoldsTheStacksPolicyDocumentsAndTestsUseTheirOwnStatements() async throws {
+        let yaml = Self.governed.replacingOccurrences(of: """
+                  - Effect: Allow
+                    Action: s3:GetObject
+            """, with: """
+                  - Sid: SandboxCheckReads
+                    Effect: Allow
+                    Action: s3:GetBucketTagging
+                    Resource: ${bucket.arn}
+                  - Effect: Allow
+                    Action: s3:GetObject
+            """)
+        let governed = try await evaluated(yaml)
+        let desired = try XCTUnwrap(governed.findings.evaluation?.desired)
+        XCTAssertEqual(try CIRole.policies(desired: desired).map(\.name), ["governed-ci"])
+        XCTAssertEqual(CIRole.policyDocuments(desired).count, 1)
+        let tests = CIRole.testStatements(desired: desired)
+        XCTAssertEqual(tests.count, 1, "the Sandbox… statement is the CI commands' own")
+        XCTAssertEqual(tests.first?.objectValue?["Action"], .string("s3:GetObject"))
+    }
+
     // MARK: leftovers
 
     func testLeftoversSkipWithoutARunsSection() async throws {
