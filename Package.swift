@@ -86,6 +86,9 @@ let package = Package(
         .testTarget(name: "SandboxEngineTests", dependencies: ["SandboxEngine", "SandboxTestSupport"]),
         .testTarget(name: "SandboxCleanupTests", dependencies: ["SandboxCleanup", "SandboxTestSupport"]),
         .testTarget(name: "SandboxCLITests", dependencies: ["SandboxTestSupport", "SandboxPolicy", "SandboxCore"]),
+        .testTarget(name: "SandboxCheckTests", dependencies: [
+            "SandboxCheck", "SandboxTestSupport", "SandboxCore", "SandboxAWS", "SandboxServices", "SandboxStack", "SandboxEngine", "SandboxState",
+        ]),
         .testTarget(name: "SandboxBackendTests", dependencies: ["SandboxBackend", "SandboxState", "SandboxServices", "SandboxTestSupport"]),
 
         // Fuzzing: the properties, the libFuzzer/replay driver (`make fuzz`) and their seeded run in `make test`.

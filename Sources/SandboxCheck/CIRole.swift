@@ -33,7 +33,7 @@ public enum CIRole {
         }
         if let settings {
             calls += LeftoverScanner.declaredCalls(settings: settings, region: context.region, account: context.accountId)
-            calls += ReadinessChecker.probeCalls(settings: settings, region: context.region, account: context.accountId)
+            calls += ProbeCheck.declaredCalls(settings: settings, region: context.region, account: context.accountId)
         }
         // The policy proof's confirmation on AWS; skipped (one line) when the identity may not call it.
         calls += IAMPermissions.calls("SimulateCustomPolicy", resource: "*").map { $0.by("", required: false) }
@@ -43,20 +43,29 @@ public enum CIRole {
     /// The stack's iam_policy documents as the CI identity holds them, in declaration order.
     public static func policies(desired: DesiredState) throws -> [IAMPolicy] {
         try policyResources(desired).map { resource in
-            try IAMPolicy(name: resource.attributes["name"]?.stringValue ?? resource.address.description,
-                          document: resource.attributes["document"] ?? .null)
+            try IAMPolicy(name: policyName(resource) ?? resource.address.description, document: document(resource) ?? .null)
         }
     }
 
     /// The statements the tests use: the stack's policies without the CI commands' own `Sandbox…` statements.
     public static func testStatements(desired: DesiredState) -> [JSONValue] {
         policyResources(desired).flatMap { resource -> [JSONValue] in
-            let statement = resource.attributes["document"]?.objectValue?["Statement"]
+            let statement = document(resource)?.objectValue?["Statement"]
             let items = statement.map { $0.arrayValue ?? [$0] } ?? []
             return items.filter { !($0.objectValue?["Sid"]?.stringValue?.hasPrefix(sidPrefix) ?? false) }
         }
     }
 
+    /// What the CI identity holds: the documents of the stack's iam_policy resources, in declaration order.
+    static func policyDocuments(_ desired: DesiredState) -> [JSONValue] { policyResources(desired).compactMap(document) }
+
+    // kind-specific: an iam_policy's document.
+    static func document(_ policy: DesiredResource) -> JSONValue? { policy.attributes["document"] }
+
+    // kind-specific: an iam_policy's name in IAM.
+    static func policyName(_ policy: DesiredResource) -> String? { policy.attributes["name"]?.stringValue }
+
+    // kind-specific: the stack's iam_policy resources are what the CI identity holds.
     static func policyResources(_ desired: DesiredState) -> [DesiredResource] {
         desired.stack.resources.compactMap { desired.resources[$0.address] }.filter { $0.address.type == ResourceKind.iamPolicy.name }
     }
@@ -66,23 +75,5 @@ public enum CIRole {
         let matching = calls.filter { $0.operation == operation }
         guard let first = matching.first else { return nil }
         return Set(matching.map(\.action)).sorted().joined(separator: " and ") + " on \(first.resource)"
-    }
-}
-
-extension ReadinessChecker {
-    /// `--probe`: a put, read and delete under a fresh `sandbox-probe-…/` folder of the run root, a listing of that
-    /// folder (and of its versions, each deleted by id), and a Glue database created and dropped under the prefix.
-    public static func probeCalls(settings: RunSettings, region: String, account: String) -> [DeclaredCall] {
-        let key = settings.root + "sandbox-probe-*"
-        var calls = ["PutObject", "GetObject", "DeleteObject"].flatMap { S3Permissions.object($0, settings.bucket, key: key, region: region) }
-        calls += S3Permissions.list(settings.bucket, prefix: key, region: region)
-        // In a versioned bucket the probe also lists its folder's versions and deletes each by version id.
-        calls += S3Permissions.list(settings.bucket, prefix: key, versions: true, region: region)
-        calls += S3Permissions.deleteVersion(settings.bucket, key: key, region: region)
-        let place = GluePermissions.Place(region: region, account: account)
-        for operation in ["CreateDatabase", "DeleteDatabase", "GetDatabase"] {
-            calls += GluePermissions.calls(operation, database: settings.gluePrefix + "sandbox_probe_*", in: place)
-        }
-        return calls
     }
 }

@@ -5,42 +5,57 @@ import SandboxEngine
 import SandboxPolicy
 import SandboxServices
 
-extension ReadinessChecker {
+/// The stack's iam_policy documents allow every call the CI-side commands declare (proven offline); then, when the
+/// caller may, IAM's own simulator confirms it on the same calls.
+struct PolicyCoverageCheck: ReadinessCheck {
+    /// The stack file, for the fix.
+    let file: String
+    /// What the state backend's object and lock need of the CI identity (empty for a local state).
+    let stateCalls: [DeclaredCall]
+
+    var name: CheckName { .policy }
+    var requires: Set<CheckName> { [.stack] }
+
     /// What the offline proof never sees, said on every run so a pass is not read as more than it is.
     static let offlineLimits = "service control policies, permission boundaries, session policies and resource policies are not evaluated offline"
 
-    /// The stack's iam_policy documents against every call the CI-side commands declare; then, when the caller may,
-    /// IAM's own simulator on the same calls.
-    func policyCheck(desired: DesiredState, calls: [DeclaredCall], context: ProviderContext) async throws -> CheckResult {
+    func run(_ context: CheckContext) async throws -> CheckOutcome {
+        let evaluation = try context.evaluation()
+        let calls = CIRole.calls(desired: evaluation.desired, context: evaluation.provider, settings: try? evaluation.settings?.get(),
+                                 stateCalls: stateCalls)
+        return CheckOutcome(await verdict(desired: evaluation.desired, calls: calls, context: evaluation.provider))
+    }
+
+    func verdict(desired: DesiredState, calls: [DeclaredCall], context: ProviderContext) async -> CheckResult {
         let policies: [IAMPolicy]
         do {
             policies = try CIRole.policies(desired: desired)
         } catch {
-            return CheckResult(name: "policy", status: .fail, detail: error.oneLine, fix: "fix the iam_policy document in \(stack.file)", category: .usage)
+            return CheckResult(name: name.description, status: .fail, detail: error.oneLine, fix: "fix the iam_policy document in \(file)", category: .usage)
         }
         guard !policies.isEmpty else {
-            return CheckResult(name: "policy", status: .skip, detail: "the stack declares no iam_policy: nothing scopes the CI identity")
+            return .skip(name, "the stack declares no iam_policy: nothing scopes the CI identity")
         }
         let proof = PolicyProof(policies: policies)
         let required = calls.filter(\.required)
         if let gap = proof.gaps(calls).first {
-            return CheckResult(name: "policy", status: .fail, detail: gap.description,
-                               fix: "add \(gap.call.action) on \(gap.call.resource) to the iam_policy in \(stack.file) and run sandbox apply (sandbox policy --for ci prints a policy that covers every call)",
+            return CheckResult(name: name.description, status: .fail, detail: gap.description,
+                               fix: "add \(gap.call.action) on \(gap.call.resource) to the iam_policy in \(file) and run sandbox apply (sandbox policy --for ci prints a policy that covers every call)",
                                category: .aws)
         }
         var detail = "\(policies.map(\.name).joined(separator: ", ")) allows all \(Set(required.map(\.sampleRequest)).count) calls of "
             + CIRole.commands.joined(separator: ", ")
-            + (options.stateCalls.isEmpty ? "" : " and the S3 state") + " (offline proof; \(Self.offlineLimits)"
+            + (stateCalls.isEmpty ? "" : " and the S3 state") + " (offline proof; \(Self.offlineLimits)"
         let unprovable = proof.unprovableStatements
         if !unprovable.isEmpty { detail += "; cannot be proven offline: " + unprovable.joined(separator: ", ") }
         detail += "); " + (await simulate(policies: desired, calls: required, context: context))
-        return CheckResult(name: "policy", status: .pass, detail: detail)
+        return CheckResult(name: name.description, status: .pass, detail: detail)
     }
 
     /// iam:SimulateCustomPolicy on the same calls, grouped by resource and prefix. Any failure to ask (denied,
     /// not implemented by the endpoint) is one clause saying it was skipped; a different verdict is said too.
     func simulate(policies desired: DesiredState, calls: [DeclaredCall], context: ProviderContext) async -> String {
-        let documents = CIRole.policyResources(desired).compactMap { $0.attributes["document"]?.compactJSON }
+        let documents = CIRole.policyDocuments(desired).map(\.compactJSON)
         var groups: [String: (resource: String, context: [String: String], actions: Set<String>)] = [:]
         for call in calls {
             let request = call.sampleRequest
@@ -56,7 +71,7 @@ extension ReadinessChecker {
             for key in groups.keys.sorted() {
                 guard let group = groups[key] else { continue }
                 let results = try await iam.simulateCustomPolicy(documents: documents, actions: group.actions.sorted(),
-                                                                         resources: [group.resource], context: group.context)
+                                                                 resources: [group.resource], context: group.context)
                 if let denied = results.first(where: { !$0.allowed }) {
                     return "iam:SimulateCustomPolicy disagrees: \(denied.decision) for \(denied.action) on \(denied.resource)"
                 }
@@ -76,18 +91,5 @@ extension ReadinessChecker {
             return "the endpoint answered HTTP \(malformed.status) without an AWS response (it does not implement the simulator)"
         }
         return error.oneLine
-    }
-
-    /// A read the identity may not make: skipped when the CI policy need not grant it (the applying identity's
-    /// business), failed when it must.
-    static func denied(_ name: String, _ error: AWSError, calls: [DeclaredCall]) -> CheckResult {
-        let matching = calls.filter { $0.operation == error.operation }
-        let needs = CIRole.needs(error.operation, in: calls) ?? "\(error.service) \(error.operation)"
-        if !matching.isEmpty, matching.allSatisfy({ !$0.required }) {
-            let actions = Set(matching.map(\.action)).sorted().joined(separator: " and ")
-            return CheckResult(name: name, status: .skip, detail: "skipped: needs \(actions); run check as the applying identity to verify it")
-        }
-        return CheckResult(name: name, status: .fail, detail: "access denied: needs \(needs) (\(error.service) \(error.operation) answered \(error.code))",
-                           fix: "grant it to this identity (sandbox policy --for ci prints the CI policy) or use other credentials", category: .aws)
     }
 }
