@@ -417,7 +417,7 @@ public struct ReadinessChecker: Sendable {
             .attributes["expiration_days"]?.numberValue ?? 3
         let now = clock.now()
         let cutoff = now.addingTimeInterval(-retentionDays * 86400)
-        var recorded: [String: Date] = [:]
+        var recorded: [RunID: Date] = [:]
         if FileManager.default.fileExists(atPath: options.statePath), let store = try? StateStore.openExisting(path: options.statePath),
            let runs = try? store.runs() {
             for run in runs where run.status != .cleaned { recorded[run.runId] = run.startedAt }

@@ -32,7 +32,7 @@ enum Fixture {
 
     static func report(tests: [JUnitSummary]? = [junit()], cleanup: ValidationReport.Cleanup = cleanup(),
                        workspace: String? = "ci-main") -> ValidationReport {
-        ValidationReport(runId: "floe-provider-20250102T030405Z", workspace: workspace, accountId: "123456789012", region: "eu-west-1",
+        ValidationReport(runId: try RunID("floe-provider-20250102T030405Z"), workspace: workspace, accountId: "123456789012", region: "eu-west-1",
                          bucket: "floe-provider-tests-123456789012-eu-west-1", s3TestPrefix: "runs/",
                          s3RunPrefix: "runs/floe-provider-20250102T030405Z/", glueDatabasePrefix: "floe_provider_",
                          glueDatabase: "floe_provider_floe_provider_20250102t030405z", startedAt: started, finishedAt: finished,
