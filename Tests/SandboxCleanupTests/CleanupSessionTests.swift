@@ -34,7 +34,7 @@ final class CleanupSessionTests: MotoTestCase {
                               knownSecrets: secrets, reportDirectory: directory.appendingPathComponent("reports").path, dryRun: dryRun)
     }
 
-    func testVerdictFollowsTheResult() {
+    func testVerdictFollowsTheResult() throws {
         var proven = CleanupResult()
         XCTAssertEqual(CleanupVerdict(proven), .done)
         proven.alreadyClean = true
@@ -43,7 +43,7 @@ final class CleanupSessionTests: MotoTestCase {
         var left = CleanupResult()
         left.remaining.objects = 3
         XCTAssertEqual(CleanupVerdict(left), .notProven, "data left without an error: exit 1, not an AWS failure")
-        left.keyFailures = [KeyFailure(key: "k", versionId: nil, code: "AccessDenied", message: "no")]
+        left.keyFailures = [try JSONDecoder().decode(KeyFailure.self, from: Data(#"{"key":"k","code":"AccessDenied","message":"no"}"#.utf8))]
         left.remaining.objects = 0
         XCTAssertEqual(CleanupVerdict(left), .notProven)
 
@@ -98,7 +98,7 @@ final class CleanupSessionTests: MotoTestCase {
         let store = try store()
         let opened = Date(timeIntervalSince1970: 1_740_000_000)
         try store.recordRun(RunRecord(runId: scope.runId, workspace: "job-7", s3Prefix: scope.prefix, glueDatabase: scope.database,
-                                      startedAt: opened, testResult: ["count": 4]))
+                                      startedAt: opened, testResult: .object(["count": .number(4)])))
         var failed = CleanupResult()
         failed.remaining.objects = 2
         try CleanupRecorder(scope: scope, result: failed, report: report(scope, failed), reportPath: "/r/1.json", workspace: "other",
