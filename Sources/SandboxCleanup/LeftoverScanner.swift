@@ -10,6 +10,13 @@ public struct Leftover: Sendable, Codable, Equatable {
     public let startedAt: Date?
     public var hasPrefix: Bool
     public var hasDatabase: Bool
+
+    public init(runId: RunID, startedAt: Date?, hasPrefix: Bool, hasDatabase: Bool) {
+        self.runId = runId
+        self.startedAt = startedAt
+        self.hasPrefix = hasPrefix
+        self.hasDatabase = hasDatabase
+    }
 }
 
 /// Lists run prefixes (a delimiter listing under the root) and Glue databases with the prefix, and maps

@@ -128,10 +128,7 @@ struct CleanupCommand: AsyncParsableCommand {
         let runRecords = try await session.state.read { store in try store?.runs() ?? [] }
         let recorded = Dictionary(runRecords.map { ($0.runId, $0.startedAt) }, uniquingKeysWith: { a, _ in a })
         let (leftovers, ignored) = try await LeftoverScanner(settings: runs.settings, client: session.aws.client).scan(recorded: recorded)
-        let targets = leftovers.filter { leftover in
-            let started = [leftover.startedAt, recorded[leftover.runId]].compactMap { $0 }.min()
-            return started.map { $0 < cutoff } ?? false
-        }
+        let targets = StaleRuns.select(leftovers, recorded: recorded, before: cutoff)
         if !output.json {
             console.out("Stale runs older than \(Age.text(limit)) (started before \(cutoff.formatted(.iso8601))): \(targets.count) of \(leftovers.count)")
             for item in ignored { console.out("  left alone: \(item)") }
@@ -155,22 +152,10 @@ struct CleanupCommand: AsyncParsableCommand {
         }
         if output.json {
             // One document, so `--stale --json | jq` works however many runs were cleaned.
-            console.out(try JSONOutput.encode(StaleCleanup(olderThanSeconds: limit, cutoff: cutoff, leftovers: leftovers.count,
-                                                           proven: proven, runs: reports,
-                                                           leftAlone: ignored.map { "\($0)" })))
+            console.out(try JSONOutput.encode(StaleRuns.Document(olderThanSeconds: limit, cutoff: cutoff, leftovers: leftovers.count,
+                                                                 proven: proven, runs: reports, leftAlone: ignored)))
         }
         return worst
-    }
-
-    /// What `cleanup --stale --json` prints: the cutoff, every run's report, and what was not a run and left alone.
-    struct StaleCleanup: Encodable {
-        let olderThanSeconds: Double
-        let cutoff: Date
-        let leftovers: Int
-        /// Runs proven gone.
-        let proven: Int
-        let runs: [ValidationReport]
-        let leftAlone: [String]
     }
 
     /// The stack's lifecycle retention in days, or 3.
