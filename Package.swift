@@ -69,6 +69,8 @@ let package = Package(
         .executableTarget(name: "sandbox", dependencies: ["SandboxCLI"]),
 
         .target(name: "SandboxTestSupport", dependencies: ["SandboxCore", "SandboxAWS"], path: "Tests/SandboxTestSupport"),
+        .testTarget(name: "SandboxCoreTests", dependencies: ["SandboxCore"]),
+        .testTarget(name: "SandboxGraphTests", dependencies: ["SandboxGraph"]),
         .testTarget(name: "SandboxSigV4Tests", dependencies: ["SandboxSigV4", "SandboxTestSupport"], exclude: ["botocore_sign.py"]),
         .testTarget(name: "SandboxAWSTests", dependencies: [
             "SandboxAWS", "SandboxTestSupport",

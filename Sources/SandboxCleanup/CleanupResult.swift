@@ -98,8 +98,11 @@ public protocol CleanupProgress: Sendable {
     func deleted(objects: Int, bytes: Int64, elapsed: Double)
     /// The same moment with what was listed and throttled, for a rate and an ETA; by default ignored.
     func update(_ progress: SweepProgress)
+    /// The sweep (or dry run) is over, before the report is written; a TTY line is cleared here. By default ignored.
+    func sweepEnded()
 }
 
 extension CleanupProgress {
     public func update(_ progress: SweepProgress) {}
+    public func sweepEnded() {}
 }

@@ -14,7 +14,7 @@ struct GlueSweep: Sendable {
     let scope: RunScope
 
     /// `gluePrefix + runId` with dashes to underscores, in the run id's own case.
-    var asWritten: String { scope.gluePrefix + scope.runId.replacingOccurrences(of: "-", with: "_") }
+    var asWritten: String { scope.gluePrefix + scope.runId.rawValue.replacingOccurrences(of: "-", with: "_") }
 
     /// The names of the run's databases that exist now, sorted.
     func variants() async throws -> [String] {

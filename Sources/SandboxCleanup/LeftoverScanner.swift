@@ -5,11 +5,18 @@ import SandboxServices
 
 /// A run whose data is still in the sandbox: its prefix under the run root and/or its Glue database.
 public struct Leftover: Sendable, Codable, Equatable {
-    public let runId: String
+    public let runId: RunID
     /// When the run started: the time in its id, or what state recorded.
     public let startedAt: Date?
     public var hasPrefix: Bool
     public var hasDatabase: Bool
+
+    public init(runId: RunID, startedAt: Date?, hasPrefix: Bool, hasDatabase: Bool) {
+        self.runId = runId
+        self.startedAt = startedAt
+        self.hasPrefix = hasPrefix
+        self.hasDatabase = hasDatabase
+    }
 }
 
 /// Lists run prefixes (a delimiter listing under the root) and Glue databases with the prefix, and maps
@@ -25,27 +32,35 @@ public struct LeftoverScanner: Sendable {
         self.glue = GlueClient(client)
     }
 
-    public func scan(recorded: [String: Date]) async throws -> (runs: [Leftover], ignored: [String]) {
+    public func scan(recorded: [RunID: Date]) async throws -> (runs: [Leftover], ignored: [String]) {
         async let prefixes = listPrefixes()
         async let databases = listDatabases()
-        var byRun: [String: Leftover] = [:]
+        var byRun: [RunID: Leftover] = [:]
         var ignored: [String] = []
+        func note(_ runId: RunID) -> Leftover {
+            byRun[runId] ?? Leftover(runId: runId, startedAt: RunIdentifier.timestamp(in: runId.rawValue) ?? recorded[runId],
+                                     hasPrefix: false, hasDatabase: false)
+        }
         for name in try await prefixes {
-            guard (try? settings.scope(runId: name)) != nil else {
+            guard let scope = settings.scope(ifRun: name) else {
                 ignored.append("s3://\(settings.bucket)/\(settings.root)\(name)/ (not a run id)")
                 continue
             }
-            byRun[name, default: Leftover(runId: name, startedAt: RunIdentifier.timestamp(in: name) ?? recorded[name], hasPrefix: false, hasDatabase: false)].hasPrefix = true
+            var leftover = note(scope.runId)
+            leftover.hasPrefix = true
+            byRun[scope.runId] = leftover
         }
         let knownIds = Set(byRun.keys).union(recorded.keys)
         for database in try await databases {
-            let match = knownIds.first { RunScope.databaseName(gluePrefix: settings.gluePrefix, runId: $0) == database }
-                ?? restore(String(database.dropFirst(settings.gluePrefix.count)))
-            guard let runId = match, (try? settings.scope(runId: runId)) != nil else {
+            let known = knownIds.first { RunScope.databaseName(gluePrefix: settings.gluePrefix, runId: $0.rawValue) == database }
+            let found = known.map { settings.scope(ifRun: $0.rawValue) } ?? restore(String(database.dropFirst(settings.gluePrefix.count)))
+            guard let scope = found else {
                 ignored.append("Glue database \(database) (not a run id)")
                 continue
             }
-            byRun[runId, default: Leftover(runId: runId, startedAt: RunIdentifier.timestamp(in: runId) ?? recorded[runId], hasPrefix: false, hasDatabase: false)].hasDatabase = true
+            var leftover = note(scope.runId)
+            leftover.hasDatabase = true
+            byRun[scope.runId] = leftover
         }
         return (byRun.values.sorted { $0.runId < $1.runId }, ignored.sorted())
     }
@@ -69,13 +84,13 @@ public struct LeftoverScanner: Sendable {
     }
 
     /// Database names lower-case the run id and turn dashes into underscores; try the likely originals.
-    func restore(_ suffix: String) -> String? {
+    func restore(_ suffix: String) -> RunScope? {
         let dashed = suffix.replacingOccurrences(of: "_", with: "-")
         var candidates = [dashed, dashed.uppercased()]
         // Timestamps keep their upper-case T and Z: 20260101t120000z -> 20260101T120000Z.
         if let range = dashed.range(of: "[0-9]{8}t[0-9]{6}z", options: .regularExpression) {
             candidates.append(dashed.replacingCharacters(in: range, with: dashed[range].uppercased()))
         }
-        return candidates.first { (try? settings.scope(runId: $0)) != nil }
+        return candidates.lazy.compactMap { settings.scope(ifRun: $0) }.first
     }
 }

@@ -23,7 +23,21 @@ public struct RunSettings: Sendable {
                            gluePrefix: try text(scheme.gluePrefix, "glue_prefix"))
     }
 
-    public func scope(runId: String) throws -> RunScope {
-        try RunScope(runId: runId, bucket: bucket, root: root, gluePrefix: gluePrefix, idPattern: scheme.idPattern)
+    /// The scope of a run id already checked at the edge.
+    public func scope(runId: RunID) throws -> RunScope {
+        try RunScope(runId: runId, bucket: bucket, root: root, gluePrefix: gluePrefix)
+    }
+
+    /// The scope of a name found in the sandbox (a folder under the root, a database), if it is one of this stack's runs.
+    public func scope(ifRun name: String) -> RunScope? {
+        guard let runId = try? scheme.runID(name) else { return nil }
+        return try? scope(runId: runId)
+    }
+}
+
+extension RunScheme {
+    /// Checks a run id as it enters sandbox: the generic rule, then this stack's `id_pattern`.
+    public func runID(_ text: String) throws -> RunID {
+        try RunID(text, matching: idPattern)
     }
 }

@@ -5,7 +5,7 @@ import SandboxStack
 /// Exactly what belongs to one test run: the keys under `ROOT + RUN_ID + "/"` in one bucket and one
 /// Glue database. Built only from validated input; every deletion is checked against it key by key.
 public struct RunScope: Sendable, Equatable, Codable {
-    public let runId: String
+    public let runId: RunID
     public let bucket: String
     /// The root all runs live under, such as `runs/`.
     public let root: String
@@ -15,12 +15,10 @@ public struct RunScope: Sendable, Equatable, Codable {
     /// `gluePrefix + runId`, lower-cased, dashes to underscores.
     public let database: String
 
-    public static let maxRunIdLength = 128
-
-    /// Validates every part; throws a usage error naming the first problem (values quoted with escapes: a root or prefix
-    /// can come from a variable, and an error line must not carry control characters to a terminal).
-    public init(runId: String, bucket: String, root: String, gluePrefix: String, idPattern: String) throws {
-        try Self.checkRunId(runId, pattern: idPattern)
+    /// Validates the parts the run id does not vouch for; throws a usage error naming the first problem (values quoted
+    /// with escapes: a root or prefix can come from a variable, and an error line must not carry control characters to
+    /// a terminal).
+    public init(runId: RunID, bucket: String, root: String, gluePrefix: String) throws {
         if let problem = NameRule.s3Bucket.problem(with: bucket) {
             throw SimpleError(.usage, "run bucket '\(Diagnostic.escapingControlCharacters(bucket))': \(problem)")
         }
@@ -30,12 +28,12 @@ public struct RunScope: Sendable, Equatable, Codable {
         if let problem = NameRule.gluePrefix.problem(with: gluePrefix) {
             throw SimpleError(.usage, "Glue prefix '\(Diagnostic.escapingControlCharacters(gluePrefix))': \(problem)")
         }
-        let prefix = root + runId + "/"
+        let prefix = root + runId.rawValue + "/"
         // Defence in depth: the prefix must be strictly below the root and one level deep.
         guard prefix.hasPrefix(root), prefix.count > root.count + 1, !prefix.dropFirst(root.count).dropLast().contains("/") else {
             throw SimpleError(.usage, "run id '\(runId)' does not name a single folder under \(root)")
         }
-        let database = Self.databaseName(gluePrefix: gluePrefix, runId: runId)
+        let database = Self.databaseName(gluePrefix: gluePrefix, runId: runId.rawValue)
         guard database.count <= 255, database.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") }),
               database.count > gluePrefix.count else {
             throw SimpleError(.usage, "run id '\(runId)' does not give a valid Glue database name ('\(database)'): use letters, digits and dashes")
@@ -51,32 +49,6 @@ public struct RunScope: Sendable, Equatable, Codable {
     /// The Glue database of a run: prefix plus run id, lower-cased, dashes to underscores.
     public static func databaseName(gluePrefix: String, runId: String) -> String {
         (gluePrefix + runId).lowercased().replacingOccurrences(of: "-", with: "_")
-    }
-
-    static func checkRunId(_ runId: String, pattern: String) throws {
-        let shown = Diagnostic.escapingControlCharacters(runId.debugDescription)  // debugDescription leaves C1 controls raw
-        guard !runId.isEmpty else { throw SimpleError(.usage, "run id is empty; pass --run RUN_ID") }
-        guard runId.count <= maxRunIdLength else {
-            throw SimpleError(.usage, "run id is \(runId.count) characters; at most \(maxRunIdLength)")
-        }
-        guard runId.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && $0.value < 0x7F }) else {
-            throw SimpleError(.usage, "run id \(shown) contains spaces, control characters or non-ASCII characters")
-        }
-        for bad in ["/", "\\", "*", "?", "..", "%"] where runId.contains(bad) {
-            throw SimpleError(.usage, "run id \(shown) contains '\(bad)'; run ids are a single path segment")
-        }
-        guard runId != "." else { throw SimpleError(.usage, "run id \(shown) is not a run id") }
-        var core = Substring(pattern)
-        if core.hasPrefix("^") { core = core.dropFirst() }
-        if core.hasSuffix("$") { core = core.dropLast() }
-        // Anchored at both ends whatever the stack wrote, so a pattern can never match a substring.
-        guard let expression = try? NSRegularExpression(pattern: "^(?:\(core))$") else {
-            throw SimpleError(.usage, "the stack's run id pattern '\(pattern)' is not a valid regular expression")
-        }
-        let range = NSRange(runId.startIndex..<runId.endIndex, in: runId)
-        guard let match = expression.firstMatch(in: runId, options: [.anchored], range: range), match.range == range else {
-            throw SimpleError(.usage, "run id \(shown) does not match the stack's pattern \(pattern)")
-        }
     }
 
     /// True only for keys inside this run's prefix (the folder marker `prefix` itself included), compared byte for byte as S3 does: `String.hasPrefix`

@@ -11,7 +11,7 @@ public enum MarkdownRenderer {
         lines.append("| Field | Value |")
         lines.append("| --- | --- |")
         func row(_ name: String, _ value: String) { lines.append("| \(name) | \(escape(value)) |") }
-        row("Run id", report.runId)
+        row("Run id", report.runId.rawValue)
         row("Workspace", report.workspace ?? "(none)")
         row("Account", report.accountId)
         row("Region", report.region)

@@ -77,7 +77,7 @@ public struct ValidationReport: Sendable, Codable {
         }
     }
 
-    public var runId: String
+    public var runId: RunID
     public var workspace: String?
     public var accountId: String
     public var region: String
@@ -98,7 +98,7 @@ public struct ValidationReport: Sendable, Codable {
     public var status: Status = .fail
     public var reasons: [String] = []
 
-    public init(runId: String, workspace: String?, accountId: String, region: String, bucket: String, s3TestPrefix: String, s3RunPrefix: String,
+    public init(runId: RunID, workspace: String?, accountId: String, region: String, bucket: String, s3TestPrefix: String, s3RunPrefix: String,
                 glueDatabasePrefix: String, glueDatabase: String, startedAt: Date?, finishedAt: Date, sandboxVersion: String,
                 stackFile: String, stackSHA256: String, tests: [JUnitSummary]?, cleanup: Cleanup) {
         self.runId = runId

@@ -96,7 +96,7 @@ final class RemoteWorkspaceTests: XCTestCase {
             for index in 0..<8 {
                 group.addTask {
                     try await workspace.update { store in
-                        try store.recordRun(RunRecord(runId: "run-\(index)", workspace: "w\(index)", s3Prefix: "runs/run-\(index)/", glueDatabase: nil,
+                        try store.recordRun(RunRecord(runId: try RunID("run-\(index)"), workspace: "w\(index)", s3Prefix: "runs/run-\(index)/", glueDatabase: nil,
                                                       startedAt: Date(), status: .open, finishedAt: nil, reportPath: nil, testResult: nil))
                     }
                 }
@@ -104,7 +104,7 @@ final class RemoteWorkspaceTests: XCTestCase {
             try await group.waitForAll()
         }
         let runs = try await workspace.withCopy { path in try path.map { try StateStore.openExisting(path: $0).runs() } ?? [] }
-        XCTAssertEqual(Set(runs.map(\.runId)), Set((0..<8).map { "run-\($0)" }))
+        XCTAssertEqual(Set(runs.map(\.runId.rawValue)), Set((0..<8).map { "run-\($0)" }))
     }
 
     func testLockHolderMergesRunRecordsWrittenMeanwhile() async throws {
@@ -115,7 +115,7 @@ final class RemoteWorkspaceTests: XCTestCase {
                 dependencies: [], status: .created))
             // A cleanup on another runner records its run while the apply holds the lock.
             try await workspace.update { store in
-                try store.recordRun(RunRecord(runId: "run-x", workspace: "ci", s3Prefix: "runs/run-x/", glueDatabase: nil, startedAt: Date(),
+                try store.recordRun(RunRecord(runId: try RunID("run-x"), workspace: "ci", s3Prefix: "runs/run-x/", glueDatabase: nil, startedAt: Date(),
                                               status: .cleaned, finishedAt: Date(), reportPath: nil, testResult: nil))
             }
         }
@@ -124,7 +124,7 @@ final class RemoteWorkspaceTests: XCTestCase {
             return (try store.resources(), try store.runs())
         }
         XCTAssertEqual(resources.map(\.address.description), ["s3_bucket.bucket"])
-        XCTAssertEqual(runs.map(\.runId), ["run-x"])
+        XCTAssertEqual(runs.map(\.runId.rawValue), ["run-x"])
     }
 
     func testLocationParsing() throws {

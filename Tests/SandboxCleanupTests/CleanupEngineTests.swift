@@ -1,4 +1,5 @@
 import Foundation
+import SandboxCore
 import SandboxAWS
 import SandboxCleanup
 import SandboxServices
@@ -270,7 +271,7 @@ final class CleanupEngineTests: MotoTestCase {
             if let dash = target.range(of: "Z-") { others.append(String(target[...dash.lowerBound])) }  // the target without its suffix
             others = others.filter { !targets.contains($0) }
             let bucket = "property-case-\(index)"
-            let scope = try RunScope(runId: target, bucket: bucket, root: testRoot, gluePrefix: testGluePrefix, idPattern: testPattern)
+            let scope = try RunScope(runId: RunID(target, matching: testPattern), bucket: bucket, root: testRoot, gluePrefix: testGluePrefix)
             scopes.append(scope)
             var seed = Seed()
             seed.bucket = bucket

@@ -1,4 +1,5 @@
 import Foundation
+import SandboxCore
 import SandboxAWS
 import SandboxCleanup
 import SandboxServices
@@ -13,7 +14,7 @@ let testRoot = "runs/"
 let testGluePrefix = "sbx_"
 
 func testScope(_ runId: String) throws -> RunScope {
-    try RunScope(runId: runId, bucket: testBucket, root: testRoot, gluePrefix: testGluePrefix, idPattern: testPattern)
+    try RunScope(runId: RunID(runId, matching: testPattern), bucket: testBucket, root: testRoot, gluePrefix: testGluePrefix)
 }
 
 /// An engine wired through the real transport to a moto endpoint, with its own request counter.

@@ -1,4 +1,5 @@
 import Foundation
+import SandboxCore
 import SandboxCleanup
 import SandboxReport
 import XCTest
@@ -15,8 +16,8 @@ final class ReportWriterTests: XCTestCase {
     }
 
     func report(workspace: String? = "ci", result: CleanupResult = CleanupResult(), junit: [String] = []) throws -> ValidationReport {
-        let scope = try RunScope(runId: "floe-provider-20250102T030405Z", bucket: "floe-provider-tests-123456789012-eu-west-1", root: "runs/",
-                                 gluePrefix: "floe_provider_", idPattern: "^floe-provider-[0-9]{8}T[0-9]{6}Z$")
+        let scope = try RunScope(runId: RunID("floe-provider-20250102T030405Z", matching: "^floe-provider-[0-9]{8}T[0-9]{6}Z$"), bucket: "floe-provider-tests-123456789012-eu-west-1", root: "runs/",
+                                 gluePrefix: "floe_provider_")
         let builder = ReportBuilder(scope: scope, accountId: "123456789012", region: "eu-west-1", sandboxVersion: "0.1.0",
                                     stackFile: "Stacks/aws-provider-tests.yaml", stackSHA256: String(repeating: "ab", count: 32))
         return builder.report(result: result, workspace: workspace, startedAt: nil, finishedAt: Date(timeIntervalSince1970: 1_735_787_345),

@@ -1,4 +1,5 @@
 import Foundation
+import SandboxCore
 import SandboxCleanup
 import XCTest
 
@@ -18,8 +19,7 @@ final class RunIdentifierTests: XCTestCase {
 
     func testMintedIdsFormValidScopes() throws {
         let id = RunIdentifier.mint(template: "floe-provider-{timestamp}", at: Date())
-        let scope = try RunScope(runId: id, bucket: "bucket-name", root: "runs/", gluePrefix: "floe_provider_",
-                                 idPattern: "^floe-provider-[0-9]{8}T[0-9]{6}Z$")
+        let scope = try RunScope(runId: RunID(id, matching: "^floe-provider-[0-9]{8}T[0-9]{6}Z$"), bucket: "bucket-name", root: "runs/", gluePrefix: "floe_provider_")
         XCTAssertEqual(scope.prefix, "runs/\(id)/")
         XCTAssertEqual(scope.database, "floe_provider_" + id.lowercased().replacingOccurrences(of: "-", with: "_"))
     }

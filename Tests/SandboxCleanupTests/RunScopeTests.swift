@@ -1,5 +1,6 @@
 import Foundation
 import SandboxCleanup
+import SandboxCore
 import SandboxTestSupport
 import XCTest
 
@@ -7,13 +8,13 @@ final class RunScopeTests: XCTestCase {
     let referencePattern = "^floe-provider-[0-9]{8}T[0-9]{6}Z$"
 
     func scope(_ runId: String, pattern: String? = nil, root: String = "runs/", gluePrefix: String = "floe_provider_") throws -> RunScope {
-        try RunScope(runId: runId, bucket: "floe-provider-tests-123456789012-eu-west-1", root: root, gluePrefix: gluePrefix,
-                     idPattern: pattern ?? referencePattern)
+        try RunScope(runId: RunID(runId, matching: pattern ?? referencePattern), bucket: "floe-provider-tests-123456789012-eu-west-1",
+                     root: root, gluePrefix: gluePrefix)
     }
 
     func testDerivesPrefixAndDatabaseExactly() throws {
         let s = try scope("floe-provider-20250102T030405Z")
-        XCTAssertEqual(s.runId, "floe-provider-20250102T030405Z")
+        XCTAssertEqual(s.runId.rawValue, "floe-provider-20250102T030405Z")
         XCTAssertEqual(s.bucket, "floe-provider-tests-123456789012-eu-west-1")
         XCTAssertEqual(s.root, "runs/")
         XCTAssertEqual(s.prefix, "runs/floe-provider-20250102T030405Z/")
@@ -27,59 +28,11 @@ final class RunScopeTests: XCTestCase {
         XCTAssertEqual(RunScope.databaseName(gluePrefix: "p_", runId: "A-B-c"), "p_a_b_c")
     }
 
-    func testRejectsIdsThatAreNotOneRunFolder() {
-        let cases: [(String, String)] = [
-            ("", "empty"),
-            ("*", "'*'"),
-            ("../x", "'/'"),
-            ("runs", "does not match"),
-            ("a/b", "'/'"),
-            ("floe-provider-20250102T030405Z/", "'/'"),
-            ("floe-provider-20250102T030405Z\n", "control characters"),
-            ("floe-provider-20250102T030405Z ", "spaces"),
-            (" floe-provider-20250102T030405Z", "spaces"),
-            ("floe provider-20250102T030405Z", "spaces"),
-            ("floe-provider-20250102T030405Ž", "non-ASCII"),
-            ("floe-provider-2025０102T030405Z", "non-ASCII"),
-            ("floe-provider-20250102T030405Z%2F", "'%'"),
-            ("floe-provider-%32%30250102T030405Z", "'%'"),
-            ("floe-provider-20250102T030405", "does not match"),
-            ("xfloe-provider-20250102T030405Z", "does not match"),
-            ("floe-provider-20250102T030405Zx", "does not match"),
-            ("floe-provider-20250102t030405z", "does not match"),
-            (".", "not a run id"),
-            ("..", "'..'"),
-            ("floe-provider-20250102T030405Z\\", "'\\'"),
-            ("floe-provider-2025010?T030405Z", "'?'"),
-            ("floe-provider-20250102T030405Z\u{0}", "control characters"),
-            (String(repeating: "a", count: 129), "at most 128"),
-        ]
-        for (id, expected) in cases {
-            XCTAssertThrowsError(try scope(id), id.debugDescription) { error in
-                XCTAssertTrue("\(error)".contains(expected), "\(id.debugDescription): \(error)")
-                XCTAssertEqual(error.failureCategory, .usage, id.debugDescription)
-            }
-        }
-    }
-
-    func testLongIdsUpToTheLimit() throws {
-        let pattern = "^r-[a-z0-9-]+$"
-        XCTAssertNoThrow(try scope("r-" + String(repeating: "a", count: 126), pattern: pattern))
-        XCTAssertThrowsError(try scope("r-" + String(repeating: "a", count: 127), pattern: pattern))
-    }
-
-    func testPatternIsAnchoredWhateverTheStackWrote() throws {
-        XCTAssertNoThrow(try scope("run-1", pattern: "run-[0-9]"))
-        XCTAssertThrowsError(try scope("xrun-1", pattern: "run-[0-9]"))
-        XCTAssertThrowsError(try scope("run-12", pattern: "run-[0-9]"))
-        XCTAssertNoThrow(try scope("b", pattern: "^a|b$"))
-        XCTAssertThrowsError(try scope("ab", pattern: "^a|b$"))
-        XCTAssertThrowsError(try scope("run-1", pattern: "run-[0-9")) { error in
-            XCTAssertTrue("\(error)".contains("not a valid regular expression"), "\(error)")
-        }
-    }
-
     func testRejectsIdsThatGiveNoValidDatabase() {
+        // Valid run ids as far as RunID goes; the scope is what refuses them.
+        for id in ["run.1", "run+1", "run=1", "run@1", "run:1"] {
+            XCTAssertNoThrow(try RunID(id, matching: ".*"), id)
+        }
         // S3 would take these, Glue would not: refuse before touching either.
         for id in ["run.1", "run+1", "run=1", "run@1", "run:1"] {
             XCTAssertThrowsError(try scope(id, pattern: ".*"), id)
@@ -88,7 +41,7 @@ final class RunScopeTests: XCTestCase {
 
     func testRejectsInvalidBucketRootAndGluePrefix() {
         let id = "floe-provider-20250102T030405Z"
-        XCTAssertThrowsError(try RunScope(runId: id, bucket: "Bad_Bucket", root: "runs/", gluePrefix: "p_", idPattern: referencePattern))
+        XCTAssertThrowsError(try RunScope(runId: RunID(id, matching: referencePattern), bucket: "Bad_Bucket", root: "runs/", gluePrefix: "p_"))
         for root in ["", "/runs/", "runs", "../runs/", "runs//", "a/*/"] {
             XCTAssertThrowsError(try scope(id, root: root), root)
         }

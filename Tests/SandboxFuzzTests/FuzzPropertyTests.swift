@@ -97,8 +97,7 @@ final class FuzzPropertyTests: XCTestCase {
                 XCTFail("iteration \(iteration): \(problem)\nfields: \(fields.map(\.debugDescription))")
                 return
             }
-            if (try? RunScope(runId: runId, bucket: "floe-provider-tests-123456789012-us-east-1", root: "runs/", gluePrefix: "floe_provider_",
-                              idPattern: ".+")) != nil { built += 1 }
+            if (try? RunScope(runId: RunID(runId, matching: ".+"), bucket: "floe-provider-tests-123456789012-us-east-1", root: "runs/", gluePrefix: "floe_provider_")) != nil { built += 1 }
         }
         XCTAssertGreaterThan(built, 1_200, "enough inputs make a scope to test contains(key:)")
     }
@@ -108,8 +107,8 @@ final class FuzzPropertyTests: XCTestCase {
     /// S3 lists "runs/ID/\u{301}x" under the prefix "runs/ID/"; `String.hasPrefix` compares characters and said no,
     /// so cleanup refused the key and its verification did not count it: PASS while the object remained.
     func testAKeyStartingWithACombiningMarkIsInsideTheRun() throws {
-        let scope = try RunScope(runId: "floe-provider-20260101T000000Z", bucket: "floe-provider-tests-123456789012-us-east-1", root: "runs/",
-                                 gluePrefix: "floe_provider_", idPattern: "^floe-provider-[0-9]{8}T[0-9]{6}Z$")
+        let scope = try RunScope(runId: RunID("floe-provider-20260101T000000Z", matching: "^floe-provider-[0-9]{8}T[0-9]{6}Z$"), bucket: "floe-provider-tests-123456789012-us-east-1", root: "runs/",
+                                 gluePrefix: "floe_provider_")
         XCTAssertTrue(scope.contains(key: scope.prefix + "\u{301}x"))
         XCTAssertTrue(scope.contains(key: scope.prefix + "\u{20DD}"))
         XCTAssertFalse(scope.contains(key: "runs/floe-provider-20260101T000000Z\u{301}/x"), "a different folder")
@@ -120,16 +119,16 @@ final class FuzzPropertyTests: XCTestCase {
     /// A run root (it can come from a variable) with control characters was echoed raw in the refusal.
     func testRunScopeRefusalsEscapeControlCharacters() {
         for (root, prefix) in [("r\u{0}\u{0}n-1x", "floe_provider_"), ("runs/", "p\u{1B}[2J_"), ("runs/\n", "floe_provider_")] {
-            XCTAssertThrowsError(try RunScope(runId: "run-1", bucket: "floe-provider-tests-123456789012-us-east-1", root: root,
-                                              gluePrefix: prefix, idPattern: ".+")) { error in
+            XCTAssertThrowsError(try RunScope(runId: RunID("run-1", matching: ".+"), bucket: "floe-provider-tests-123456789012-us-east-1", root: root,
+                                              gluePrefix: prefix)) { error in
                 let message = (error as? SandboxError)?.userMessage ?? "\(error)"
                 XCTAssertTrue(FuzzTargets.isOneLine(message), message.debugDescription)
             }
         }
         XCTAssertNil(FuzzTargets.runScope([0x80] + Array("run-1\u{1F}x\u{1F}y\u{1F}r\u{0}\u{0}n-1x".utf8)))
         // The run id comes from the command line; String.debugDescription leaves C1 controls such as U+0098 raw.
-        XCTAssertThrowsError(try RunScope(runId: "\u{1}\u{98}", bucket: "floe-provider-tests-123456789012-us-east-1", root: "runs/",
-                                          gluePrefix: "floe_provider_", idPattern: ".+")) { error in
+        XCTAssertThrowsError(try RunScope(runId: RunID("\u{1}\u{98}", matching: ".+"), bucket: "floe-provider-tests-123456789012-us-east-1", root: "runs/",
+                                          gluePrefix: "floe_provider_")) { error in
             let message = (error as? SandboxError)?.userMessage ?? ""
             XCTAssertTrue(message.contains(#"\u{98}"#) && FuzzTargets.isOneLine(message), message.debugDescription)
         }

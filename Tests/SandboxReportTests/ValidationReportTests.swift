@@ -31,8 +31,8 @@ enum Fixture {
     }
 
     static func report(tests: [JUnitSummary]? = [junit()], cleanup: ValidationReport.Cleanup = cleanup(),
-                       workspace: String? = "ci-main") -> ValidationReport {
-        ValidationReport(runId: "floe-provider-20250102T030405Z", workspace: workspace, accountId: "123456789012", region: "eu-west-1",
+                       workspace: String? = "ci-main") throws -> ValidationReport {
+        ValidationReport(runId: try RunID("floe-provider-20250102T030405Z"), workspace: workspace, accountId: "123456789012", region: "eu-west-1",
                          bucket: "floe-provider-tests-123456789012-eu-west-1", s3TestPrefix: "runs/",
                          s3RunPrefix: "runs/floe-provider-20250102T030405Z/", glueDatabasePrefix: "floe_provider_",
                          glueDatabase: "floe_provider_floe_provider_20250102t030405z", startedAt: started, finishedAt: finished,
@@ -42,38 +42,38 @@ enum Fixture {
 }
 
 final class ValidationReportClassificationTests: XCTestCase {
-    func testPassingTestsAndProvenCleanupPass() {
-        let report = Fixture.report()
+    func testPassingTestsAndProvenCleanupPass() throws {
+        let report = try Fixture.report()
         XCTAssertEqual(report.status, .pass)
         XCTAssertEqual(report.status.rawValue, "PASS")
         XCTAssertEqual(report.classifications, [.pass])
         XCTAssertEqual(report.reasons, [])
     }
 
-    func testFailedTestsAreAProductFailure() {
-        let report = Fixture.report(tests: [Fixture.junit(tests: 5, failures: 1, errors: 1, failing: ["t::a", "t::b"]),
+    func testFailedTestsAreAProductFailure() throws {
+        let report = try Fixture.report(tests: [Fixture.junit(tests: 5, failures: 1, errors: 1, failing: ["t::a", "t::b"]),
                                             Fixture.junit(tests: 2, failures: 1, file: "more.xml")])
         XCTAssertEqual(report.status, .fail)
         XCTAssertEqual(report.classifications, [.product])
         XCTAssertEqual(report.reasons, ["3 test(s) failed or errored"])
     }
 
-    func testRemainingRunDataIsACleanupFailure() {
+    func testRemainingRunDataIsACleanupFailure() throws {
         for cleanup in [Fixture.cleanup(objectsRemaining: 3), Fixture.cleanup(uploadsRemaining: 1), Fixture.cleanup(databasePresent: true),
                         Fixture.cleanup(keyFailures: 2)] {
-            let report = Fixture.report(cleanup: cleanup)
+            let report = try Fixture.report(cleanup: cleanup)
             XCTAssertEqual(report.status, .fail)
             XCTAssertEqual(report.classifications, [.cleanup])
             XCTAssertEqual(report.reasons.count, 1)
             XCTAssertTrue(report.reasons[0].hasPrefix("run data remains after cleanup"), report.reasons[0])
         }
-        XCTAssertEqual(Fixture.report(cleanup: Fixture.cleanup(objectsRemaining: 3, uploadsRemaining: 1, databasePresent: true)).reasons,
+        XCTAssertEqual(try Fixture.report(cleanup: Fixture.cleanup(objectsRemaining: 3, uploadsRemaining: 1, databasePresent: true)).reasons,
                        ["run data remains after cleanup (3 object(s), 1 upload(s), database present)"])
     }
 
-    func testCredentialErrorsAreCredentialSetup() {
+    func testCredentialErrorsAreCredentialSetup() throws {
         for category in [FailureCategory.credentials, .usage] {
-            let report = Fixture.report(cleanup: Fixture.cleanup(error: "ExpiredToken: the security token included in the request is expired",
+            let report = try Fixture.report(cleanup: Fixture.cleanup(error: "ExpiredToken: the security token included in the request is expired",
                                                                  errorCategory: category))
             XCTAssertEqual(report.status, .fail)
             XCTAssertEqual(report.classifications.first, .credentialSetup, "\(category)")
@@ -82,75 +82,75 @@ final class ValidationReportClassificationTests: XCTestCase {
         }
     }
 
-    func testStoppedCleanupWithNothingLeftIsNotACleanupFailure() {
+    func testStoppedCleanupWithNothingLeftIsNotACleanupFailure() throws {
         // The error is the cause; "run data remains (0 objects...)" would contradict the inventory.
-        let report = Fixture.report(cleanup: Fixture.cleanup(error: "ThrottlingException: rate exceeded", errorCategory: .aws))
+        let report = try Fixture.report(cleanup: Fixture.cleanup(error: "ThrottlingException: rate exceeded", errorCategory: .aws))
         XCTAssertEqual(report.status, .fail)
         XCTAssertEqual(report.classifications, [.infrastructure])
         XCTAssertEqual(report.reasons, ["cleanup stopped: ThrottlingException: rate exceeded"])
         XCTAssertFalse(MarkdownRenderer.render(report).contains("run data remains"))
         // Something left, or an inventory that could not be taken, still is.
-        let left = Fixture.report(cleanup: Fixture.cleanup(databasePresent: true, error: "boom", errorCategory: .aws))
+        let left = try Fixture.report(cleanup: Fixture.cleanup(databasePresent: true, error: "boom", errorCategory: .aws))
         XCTAssertEqual(left.classifications, [.infrastructure, .cleanup])
         var unknown = Fixture.cleanup(error: "connection refused", errorCategory: .infrastructure)
         unknown.remainingUnknown = true
-        let report2 = Fixture.report(cleanup: unknown)
+        let report2 = try Fixture.report(cleanup: unknown)
         XCTAssertEqual(report2.classifications, [.infrastructure, .cleanup])
         XCTAssertEqual(report2.reasons.last, "run data may remain after cleanup: what is left could not be listed")
         XCTAssertTrue(MarkdownRenderer.render(report2).contains("could not be listed"))
     }
 
-    func testOtherErrorsAreInfrastructure() {
+    func testOtherErrorsAreInfrastructure() throws {
         for category in [FailureCategory.infrastructure, .aws, .state, .internal] {
-            let report = Fixture.report(cleanup: Fixture.cleanup(error: "connection reset", errorCategory: category))
+            let report = try Fixture.report(cleanup: Fixture.cleanup(error: "connection reset", errorCategory: category))
             XCTAssertEqual(report.status, .fail)
             XCTAssertEqual(report.classifications.first, .infrastructure, "\(category)")
             XCTAssertFalse(report.classifications.contains(.credentialSetup))
         }
-        let uncategorised = Fixture.report(cleanup: Fixture.cleanup(error: "unknown", errorCategory: nil))
+        let uncategorised = try Fixture.report(cleanup: Fixture.cleanup(error: "unknown", errorCategory: nil))
         XCTAssertEqual(uncategorised.classifications.first, .infrastructure)
     }
 
-    func testNoJUnitIsDoneWithConcerns() {
-        let report = Fixture.report(tests: nil)
+    func testNoJUnitIsDoneWithConcerns() throws {
+        let report = try Fixture.report(tests: nil)
         XCTAssertEqual(report.status, .concerns)
         XCTAssertEqual(report.status.rawValue, "DONE_WITH_CONCERNS")
         XCTAssertEqual(report.classifications, [.pass])
         XCTAssertEqual(report.reasons, ["no test result was provided (--junit)"])
     }
 
-    func testJUnitWithoutCasesIsDoneWithConcerns() {
-        let report = Fixture.report(tests: [Fixture.junit(tests: 0)])
+    func testJUnitWithoutCasesIsDoneWithConcerns() throws {
+        let report = try Fixture.report(tests: [Fixture.junit(tests: 0)])
         XCTAssertEqual(report.status, .concerns)
         XCTAssertEqual(report.reasons, ["the JUnit files hold no test cases"])
     }
 
-    func testDryRunCleanupIsDoneWithConcerns() {
-        let report = Fixture.report(cleanup: Fixture.cleanup(dryRun: true, objectsRemaining: 12))
+    func testDryRunCleanupIsDoneWithConcerns() throws {
+        let report = try Fixture.report(cleanup: Fixture.cleanup(dryRun: true, objectsRemaining: 12))
         XCTAssertEqual(report.status, .concerns)
         XCTAssertEqual(report.classifications, [.pass])
         XCTAssertEqual(report.reasons, ["dry run: nothing was deleted"])
     }
 
-    func testMissingOrMalformedJUnitIsCredentialSetupFailure() {
+    func testMissingOrMalformedJUnitIsCredentialSetupFailure() throws {
         let never = JUnitSummary.read(path: "/nonexistent/junit.xml")
         let malformed = JUnitSummary.parse(Data("<oops".utf8), file: "bad.xml")
-        let report = Fixture.report(tests: [Fixture.junit(), never, malformed])
+        let report = try Fixture.report(tests: [Fixture.junit(), never, malformed])
         XCTAssertEqual(report.status, .fail)
         XCTAssertEqual(report.classifications, [.credentialSetup, .credentialSetup])
         XCTAssertEqual(report.reasons.first, "/nonexistent/junit.xml: never ran (file does not exist)")
         XCTAssertTrue(report.reasons.last?.hasPrefix("bad.xml: malformed (") ?? false, "\(report.reasons)")
     }
 
-    func testSeveralCausesAreAllListed() {
-        let report = Fixture.report(tests: [Fixture.junit(tests: 3, failures: 2)], cleanup: Fixture.cleanup(objectsRemaining: 1))
+    func testSeveralCausesAreAllListed() throws {
+        let report = try Fixture.report(tests: [Fixture.junit(tests: 3, failures: 2)], cleanup: Fixture.cleanup(objectsRemaining: 1))
         XCTAssertEqual(report.status, .fail)
         XCTAssertEqual(report.classifications, [.cleanup, .product])
         XCTAssertEqual(report.reasons.count, 2)
     }
 
-    func testClassifyIsRecomputedAfterChanges() {
-        var report = Fixture.report()
+    func testClassifyIsRecomputedAfterChanges() throws {
+        var report = try Fixture.report()
         XCTAssertEqual(report.status, .pass)
         report.tests = [Fixture.junit(tests: 1, failures: 1)]
         report.classify()
@@ -160,8 +160,8 @@ final class ValidationReportClassificationTests: XCTestCase {
 }
 
 final class ValidationReportRenderingTests: XCTestCase {
-    func testMarkdownHasEveryRequiredField() {
-        let report = Fixture.report(tests: [Fixture.junit(tests: 5, failures: 1, failing: ["tests.test_s3::test_get_object"])])
+    func testMarkdownHasEveryRequiredField() throws {
+        let report = try Fixture.report(tests: [Fixture.junit(tests: 5, failures: 1, failing: ["tests.test_s3::test_get_object"])])
         let markdown = MarkdownRenderer.render(report)
         let required = [
             "# Provider test run floe-provider-20250102T030405Z: FAIL",
@@ -196,14 +196,14 @@ final class ValidationReportRenderingTests: XCTestCase {
                                                 "Cleanup deleted 12 objects and the run database; nothing remains under the run prefix."])
     }
 
-    func testMarkdownShowsTheWholeStackHash() {
-        let markdown = MarkdownRenderer.render(Fixture.report())
+    func testMarkdownShowsTheWholeStackHash() throws {
+        let markdown = MarkdownRenderer.render(try Fixture.report())
         XCTAssertEqual(Fixture.stackHash.count, 64)
         XCTAssertTrue(markdown.contains("(sha256 \(Fixture.stackHash))"), markdown)
     }
 
-    func testMarkdownWithoutWorkspaceTestsOrStart() {
-        var report = Fixture.report(tests: nil, workspace: nil)
+    func testMarkdownWithoutWorkspaceTestsOrStart() throws {
+        var report = try Fixture.report(tests: nil, workspace: nil)
         report.startedAt = nil
         let markdown = MarkdownRenderer.render(report)
         XCTAssertTrue(markdown.contains("| Workspace | (none) |"))
@@ -214,8 +214,8 @@ final class ValidationReportRenderingTests: XCTestCase {
         XCTAssertFalse(markdown.contains("Failing tests:"))
     }
 
-    func testMarkdownShowsRemainingKeysAndEscapesTables() {
-        var report = Fixture.report(cleanup: Fixture.cleanup(objectsRemaining: 1, databasePresent: true))
+    func testMarkdownShowsRemainingKeysAndEscapesTables() throws {
+        var report = try Fixture.report(cleanup: Fixture.cleanup(objectsRemaining: 1, databasePresent: true))
         report.workspace = "a|b\nc"
         let markdown = MarkdownRenderer.render(report)
         XCTAssertTrue(markdown.contains("Remaining (first keys): `runs/r/left.parquet`"))
@@ -223,16 +223,16 @@ final class ValidationReportRenderingTests: XCTestCase {
         XCTAssertTrue(markdown.contains("| Workspace | a\\|b c |"), markdown)
     }
 
-    func testMarkdownLimitsTheFailingList() {
+    func testMarkdownLimitsTheFailingList() throws {
         let names = (1...60).map { "t::case\($0)" }
-        let markdown = MarkdownRenderer.render(Fixture.report(tests: [Fixture.junit(tests: 60, failures: 60, failing: names)]))
+        let markdown = MarkdownRenderer.render(try Fixture.report(tests: [Fixture.junit(tests: 60, failures: 60, failing: names)]))
         XCTAssertTrue(markdown.contains("- `t::case50`"))
         XCTAssertFalse(markdown.contains("- `t::case51`"))
         XCTAssertTrue(markdown.contains("- … and 10 more"))
     }
 
     func testJSONRoundTrips() throws {
-        let original = Fixture.report(tests: [Fixture.junit(tests: 5, failures: 1, failing: ["a::b"]),
+        let original = try Fixture.report(tests: [Fixture.junit(tests: 5, failures: 1, failing: ["a::b"]),
                                               JUnitSummary.read(path: "/nonexistent/junit.xml")],
                                       cleanup: Fixture.cleanup(objectsRemaining: 1, error: "boom", errorCategory: .infrastructure))
         let json = try original.json()
@@ -260,7 +260,7 @@ final class ValidationReportRenderingTests: XCTestCase {
     }
 
     func testJSONWithoutOptionalFieldsRoundTrips() throws {
-        var report = Fixture.report(tests: nil, workspace: nil)
+        var report = try Fixture.report(tests: nil, workspace: nil)
         report.startedAt = nil
         let json = try report.json()
         let decoded = try ValidationReport.decode(json)
@@ -271,7 +271,7 @@ final class ValidationReportRenderingTests: XCTestCase {
     }
 
     func testRenderedReportsHoldNoSecretShapedText() throws {
-        let report = Fixture.report(tests: [Fixture.junit(tests: 5, failures: 1, failing: ["tests.test_s3::test_get_object"])])
+        let report = try Fixture.report(tests: [Fixture.junit(tests: 5, failures: 1, failing: ["tests.test_s3::test_get_object"])])
         XCTAssertEqual(SecretScanner.scan(MarkdownRenderer.render(report), knownSecrets: []), [])
         XCTAssertEqual(SecretScanner.scan(try report.json(), knownSecrets: []), [])
     }

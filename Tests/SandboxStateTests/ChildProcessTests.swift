@@ -55,21 +55,21 @@ final class ChildProcessTests: StateTestCase {
     func testWritersInTwoProcessesLoseNoUpdate() throws {
         let path = statePath()
         let store = try StateStore.open(path: path, writerVersion: "parent")
-        try store.recordRun(RunRecord(runId: "shared", workspace: "w", startedAt: Date(), testResult: ["count": 0]))
+        try store.recordRun(RunRecord(runId: try RunID("shared"), workspace: "w", startedAt: Date(), testResult: ["count": 0]))
         let child = try spawnChild(mode: "write", path: path)
         try Self.write(store, writer: "parent")
         child.waitUntilExit()
         XCTAssertEqual(child.terminationStatus, 0)
 
         XCTAssertEqual(try store.resources().count, 2 * Self.writes)
-        XCTAssertEqual(try store.run(id: "shared")?.testResult?["count"]?.intValue, 2 * Self.writes)
+        XCTAssertEqual(try store.run(id: try RunID("shared"))?.testResult?["count"]?.intValue, 2 * Self.writes)
         XCTAssertEqual(try store.serial, 1 + 4 * Self.writes)
     }
 
     private static func write(_ store: StateStore, writer: String) throws {
         for i in 0..<writes {
             try store.upsert(ResourceRecord(address: ResourceAddress(type: "s3_bucket", name: "\(writer)_\(i)"), physicalId: "p", status: .created))
-            try store.updateRun(id: "shared") { run in
+            try store.updateRun(id: try RunID("shared")) { run in
                 run.testResult = ["count": .number(Double((run.testResult?["count"]?.intValue ?? 0) + 1))]
             }
         }

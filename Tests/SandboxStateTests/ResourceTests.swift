@@ -114,13 +114,13 @@ final class RunAndCleanupTests: StateTestCase {
     func testRecordReadListAndUpdateRuns() throws {
         let store = try openStore()
         let started = clock.now()
-        let run = RunRecord(runId: "r-1", workspace: "alice", s3Prefix: "runs/r-1/", glueDatabase: "sbx_r_1", startedAt: started)
+        let run = RunRecord(runId: try RunID("r-1"), workspace: "alice", s3Prefix: "runs/r-1/", glueDatabase: "sbx_r_1", startedAt: started)
         try store.recordRun(run)
-        try store.recordRun(RunRecord(runId: "r-2", workspace: "alice", startedAt: started.addingTimeInterval(60)))
+        try store.recordRun(RunRecord(runId: try RunID("r-2"), workspace: "alice", startedAt: started.addingTimeInterval(60)))
         XCTAssertEqual(try store.serial, 2)
-        XCTAssertEqual(try store.run(id: "r-1"), run)
-        XCTAssertNil(try store.run(id: "r-9"))
-        XCTAssertEqual(try store.runs().map(\.runId), ["r-1", "r-2"])
+        XCTAssertEqual(try store.run(id: try RunID("r-1")), run)
+        XCTAssertNil(try store.run(id: try RunID("r-9")))
+        XCTAssertEqual(try store.runs().map(\.runId.rawValue), ["r-1", "r-2"])
 
         assertStateError(try store.recordRun(run), .conflict("run r-1"))
 
@@ -130,46 +130,46 @@ final class RunAndCleanupTests: StateTestCase {
         finished.reportPath = "reports/r-1.md"
         finished.testResult = ["tests": 12, "failures": 1, "failed": ["test_join"]]
         try store.updateRun(finished)
-        XCTAssertEqual(try store.run(id: "r-1"), finished)
-        XCTAssertEqual(try store.runs(status: .cleanupFailed).map(\.runId), ["r-1"])
-        XCTAssertEqual(try store.runs(status: .open).map(\.runId), ["r-2"])
+        XCTAssertEqual(try store.run(id: try RunID("r-1")), finished)
+        XCTAssertEqual(try store.runs(status: .cleanupFailed).map(\.runId.rawValue), ["r-1"])
+        XCTAssertEqual(try store.runs(status: .open).map(\.runId.rawValue), ["r-2"])
         XCTAssertEqual(try store.serial, 3)
 
-        let updated = try store.updateRun(id: "r-2") { $0.status = .cleaned }
+        let updated = try store.updateRun(id: try RunID("r-2")) { $0.status = .cleaned }
         XCTAssertEqual(updated.status, .cleaned)
-        XCTAssertEqual(try store.run(id: "r-2")?.status, .cleaned)
+        XCTAssertEqual(try store.run(id: try RunID("r-2"))?.status, .cleaned)
 
-        assertStateError(try store.updateRun(RunRecord(runId: "r-9", workspace: "w", startedAt: started)), .notFound("run r-9"))
-        assertStateError(try store.updateRun(id: "r-9") { _ in }, .notFound("run r-9"))
-        assertStateError(try store.updateRun(id: "r-2") { $0.runId = "r-3" }, .invalid("a run's id cannot change (r-2)"))
+        assertStateError(try store.updateRun(RunRecord(runId: try RunID("r-9"), workspace: "w", startedAt: started)), .notFound("run r-9"))
+        assertStateError(try store.updateRun(id: try RunID("r-9")) { _ in }, .notFound("run r-9"))
+        assertStateError(try store.updateRun(id: try RunID("r-2")) { $0.runId = try RunID("r-3") }, .invalid("a run's id cannot change (r-2)"))
         XCTAssertEqual(try store.serial, 4)
     }
 
     func testCleanupsAreRecordedPerRunInOrder() throws {
         let store = try openStore()
-        try store.recordRun(RunRecord(runId: "r-1", workspace: "w", startedAt: clock.now()))
-        try store.recordRun(RunRecord(runId: "r-2", workspace: "w", startedAt: clock.now()))
+        try store.recordRun(RunRecord(runId: try RunID("r-1"), workspace: "w", startedAt: clock.now()))
+        try store.recordRun(RunRecord(runId: try RunID("r-2"), workspace: "w", startedAt: clock.now()))
 
         let first = CleanupRecord(
-            runId: "r-1", startedAt: clock.now(), finishedAt: clock.now().addingTimeInterval(5), outcome: .partial,
+            runId: try RunID("r-1"), startedAt: clock.now(), finishedAt: clock.now().addingTimeInterval(5), outcome: .partial,
             counts: ["s3_objects_deleted": 10, "glue_tables_left": 1], reportPath: "reports/cleanup-1.md")
         let id1 = try store.recordCleanup(first)
-        let id2 = try store.recordCleanup(CleanupRecord(runId: "r-1", startedAt: clock.now(), outcome: .cleaned))
-        let id3 = try store.recordCleanup(CleanupRecord(runId: "r-2", startedAt: clock.now(), outcome: .failed))
-        try store.recordCleanup(CleanupRecord(runId: "r-2", startedAt: clock.now(), outcome: .alreadyClean))
+        let id2 = try store.recordCleanup(CleanupRecord(runId: try RunID("r-1"), startedAt: clock.now(), outcome: .cleaned))
+        let id3 = try store.recordCleanup(CleanupRecord(runId: try RunID("r-2"), startedAt: clock.now(), outcome: .failed))
+        try store.recordCleanup(CleanupRecord(runId: try RunID("r-2"), startedAt: clock.now(), outcome: .alreadyClean))
         XCTAssertLessThan(id1, id2)
         XCTAssertLessThan(id2, id3)
 
-        let cleanups = try store.cleanups(run: "r-1")
+        let cleanups = try store.cleanups(run: try RunID("r-1"))
         XCTAssertEqual(cleanups.map(\.id), [id1, id2])
         var expected = first
         expected.id = id1
         XCTAssertEqual(cleanups.first, expected)
-        XCTAssertEqual(try store.cleanups(run: "r-2").map(\.outcome), [.failed, .alreadyClean])
-        XCTAssertEqual(try store.cleanups(run: "r-9"), [])
+        XCTAssertEqual(try store.cleanups(run: try RunID("r-2")).map(\.outcome), [.failed, .alreadyClean])
+        XCTAssertEqual(try store.cleanups(run: try RunID("r-9")), [])
         XCTAssertEqual(try store.serial, 6)
 
-        assertStateError(try store.recordCleanup(CleanupRecord(runId: "r-9", startedAt: clock.now(), outcome: .cleaned)), .notFound("run r-9"))
+        assertStateError(try store.recordCleanup(CleanupRecord(runId: try RunID("r-9"), startedAt: clock.now(), outcome: .cleaned)), .notFound("run r-9"))
         XCTAssertEqual(try store.serial, 6)
     }
 }
@@ -232,7 +232,7 @@ final class InspectionTests: StateTestCase {
     func testSnapshotReadsEverythingAndWritesNothing() throws {
         let store = try openStore()
         try store.upsert(ResourceRecord(address: address("s3_bucket.data"), physicalId: "b", status: .created))
-        try store.recordRun(RunRecord(runId: "r-1", workspace: "w", startedAt: clock.now()))
+        try store.recordRun(RunRecord(runId: try RunID("r-1"), workspace: "w", startedAt: clock.now()))
         let handle = try store.lock().tryAcquire(holder: "alice", operation: "apply", staleAfter: 60)
 
         let snapshot = try store.snapshot()
@@ -240,7 +240,7 @@ final class InspectionTests: StateTestCase {
         XCTAssertEqual(snapshot.meta.lineage, store.lineage)
         XCTAssertEqual(snapshot.meta.serial, 2)
         XCTAssertEqual(snapshot.resources.map(\.physicalId), ["b"])
-        XCTAssertEqual(snapshot.runs.map(\.runId), ["r-1"])
+        XCTAssertEqual(snapshot.runs.map(\.runId.rawValue), ["r-1"])
         XCTAssertEqual(snapshot.lock, handle.info)
         XCTAssertEqual(try store.serial, 2)
     }
@@ -256,8 +256,8 @@ final class InspectionTests: StateTestCase {
             address: address("iam_role.writer"), physicalId: "arn:aws:iam::123456789012:role/sbx-writer",
             attributes: ["policy": ["Effect": "Allow", "Action": "s3:PutObject"]], status: .created))
         try store.recordRun(RunRecord(
-            runId: "r-1", workspace: "alice", s3Prefix: "runs/r-1/", startedAt: clock.now(), testResult: ["suite": "smoke"]))
-        try store.recordCleanup(CleanupRecord(runId: "r-1", startedAt: clock.now(), outcome: .cleaned, counts: ["objects": 3]))
+            runId: try RunID("r-1"), workspace: "alice", s3Prefix: "runs/r-1/", startedAt: clock.now(), testResult: ["suite": "smoke"]))
+        try store.recordCleanup(CleanupRecord(runId: try RunID("r-1"), startedAt: clock.now(), outcome: .cleaned, counts: ["objects": 3]))
         try store.setOutputs(["bucket": "sbx-data-1234"])
         let id = try store.journalStart(operation: "IAM:CreateRole", target: "iam_role.writer")
         try store.journalFinish(id: id, outcome: .ok, requestId: "req-123", detail: "created")
@@ -279,7 +279,7 @@ final class ConcurrentWriterTests: StateTestCase {
     func testTwoStoresWritingAtOnceLoseNoUpdate() throws {
         let path = statePath()
         let stores = [try openStore(path), try openStore(path)]
-        try stores[0].recordRun(RunRecord(runId: "r-1", workspace: "w", startedAt: clock.now(), testResult: ["count": 0]))
+        try stores[0].recordRun(RunRecord(runId: try RunID("r-1"), workspace: "w", startedAt: clock.now(), testResult: ["count": 0]))
         let perWriter = 40
         let failures = LockedBox<[String]>([])
 
@@ -288,7 +288,7 @@ final class ConcurrentWriterTests: StateTestCase {
             for i in 0..<perWriter {
                 do {
                     try store.upsert(ResourceRecord(address: address("s3_bucket.w\(writer)_\(i)"), physicalId: "p", status: .created))
-                    try store.updateRun(id: "r-1") { run in
+                    try store.updateRun(id: try RunID("r-1")) { run in
                         let count = run.testResult?["count"]?.intValue ?? 0
                         run.testResult = ["count": .number(Double(count + 1))]
                     }
@@ -300,7 +300,7 @@ final class ConcurrentWriterTests: StateTestCase {
 
         XCTAssertEqual(failures.value, [])
         XCTAssertEqual(try stores[1].resources().count, 2 * perWriter)
-        XCTAssertEqual(try stores[0].run(id: "r-1")?.testResult?["count"]?.intValue, 2 * perWriter)
+        XCTAssertEqual(try stores[0].run(id: try RunID("r-1"))?.testResult?["count"]?.intValue, 2 * perWriter)
         XCTAssertEqual(try stores[0].serial, 1 + 4 * perWriter)
     }
 }

@@ -55,10 +55,10 @@ struct CleanupCommand: AsyncParsableCommand {
         let console = Console(redactor: invocation.redactor)
         try await execute(console) {
             try ReportWriter.checkWritable(directory: reportDir)
-            let runId = try stale ? nil : self.runId ?? ScriptInterface.runId(stackOptions: stackOptions, environment: invocation.environment)
-            let runs = try await RunSession.open(invocation, stackOptions: stackOptions, awsOptions: aws, runIds: runId.map { [$0] } ?? [])
+            let text = try stale ? nil : self.runId ?? ScriptInterface.runId(stackOptions: stackOptions, environment: invocation.environment)
+            let runs = try await RunSession.open(invocation, stackOptions: stackOptions, awsOptions: aws, runIds: text.map { [$0] } ?? [])
             try ScriptInterface.checkEnvironment(runs.settings, stack: runs.session.stack, environment: invocation.environment)
-            if let runId {
+            if let runId = runs.runIds.first {
                 let scope = try runs.settings.scope(runId: runId)
                 try await refuseSharedDatabase(scope, state: runs.session.state)
                 let outcome = try await clean(scope, runs: runs, invocation: invocation, console: console)
@@ -74,6 +74,7 @@ struct CleanupCommand: AsyncParsableCommand {
         let report: ValidationReport
     }
 
+    /// Gathers one run's cleanup inputs, runs it (SandboxCleanup decides, records and writes the report) and renders it.
     /// - Parameter printJSON: false when the caller prints one JSON document for several runs (`--stale --json`).
     func clean(_ scope: RunScope, runs: RunSession, invocation: Invocation, console: Console, printJSON: Bool = true) async throws -> Outcome {
         let session = runs.session
@@ -82,97 +83,41 @@ struct CleanupCommand: AsyncParsableCommand {
                                    rate: AdaptiveDeleteRate.Settings(stallTimeout: stallTimeout))
         engine.accountId = session.identity.account
         let existing = try await session.state.read { store in try store?.run(id: scope.runId) }
-        let builder = ReportBuilder(scope: scope, accountId: session.identity.account, region: session.region, sandboxVersion: SandboxVersion.current,
-                                    stackFile: session.stack.file, stackSHA256: session.stack.sha256)
-        let startedAt = existing?.startedAt ?? RunIdentifier.timestamp(in: scope.runId)
         var secrets = invocation.redactor.knownSecrets
         if let credentials = try? await session.aws.credentials.resolve()?.credentials {
             secrets.insert(credentials.secretAccessKey)
             if let token = credentials.sessionToken { secrets.insert(token) }
         }
-        // The report's inputs (workspace, JUnit results) are checked before anything is deleted: a report refused
-        // afterwards would leave a cleaned run without its evidence.
-        let tests = junit.isEmpty ? nil : junit.map { JUnitSummary.read(path: $0) }  // read once, for the check and the report
-        let preview = builder.report(result: CleanupResult(), workspace: workspace ?? existing?.workspace, startedAt: startedAt,
-                                     finishedAt: invocation.clock.now(), tests: tests)
-        try ReportWriter.checkSecrets(preview, knownSecrets: secrets, beforeCleanup: true)
-
-        let startedCleanup = invocation.clock.now()
-        let result = dryRun ? await engine.dryRun() : await engine.run()
-        (progress as? CleanupProgressView)?.finish()
-        let finished = invocation.clock.now()
-        let report = builder.report(result: result, workspace: workspace ?? existing?.workspace, startedAt: startedAt,
-                                    finishedAt: finished, tests: tests)
-        // Absolute, so the path recorded in state still finds the report from another directory (sandbox report).
-        let directory = URL(fileURLWithPath: reportDir).standardizedFileURL.path
-        let written = try ReportWriter.write(report, directory: directory, knownSecrets: secrets, stamp: finished)
-        if !dryRun {
-            try await record(scope: scope, result: result, report: report, reportPath: written.jsonPath, state: session.state,
-                       started: startedCleanup, finished: finished)
-        }
-        StepSummary.append(written.markdown, environment: invocation.environment)
+        let inputs = CleanupSession.Inputs(
+            scope: scope, accountId: session.identity.account, region: session.region, stackFile: session.stack.file,
+            stackSHA256: session.stack.sha256, workspace: workspace, existing: existing,
+            tests: junit.isEmpty ? nil : junit.map { JUnitSummary.read(path: $0) }, knownSecrets: secrets,
+            reportDirectory: reportDir, dryRun: dryRun)
+        let state = session.state
+        let done = try await CleanupSession(inputs, engine: engine, clock: invocation.clock)
+            .run(updateState: { change in try await state.update(change) })
+        StepSummary.append(done.written.markdown, environment: invocation.environment)
         if output.json {
-            if printJSON { console.out(try report.json()) }
+            if printJSON { console.out(try done.report.json()) }
         } else {
-            CleanupView.show(report, result: result, written: written, console: console)
+            CleanupView.show(done.report, result: done.result, written: done.written, console: console)
         }
         // One line on stderr says why the run is not proven clean, also when stdout carries only the JSON report.
-        if let error = result.error {
-            console.err("error: cleanup of run \(scope.runId) stopped early: \(Diagnostic.escapingControlCharacters(error))")
-        } else if !result.proven && !dryRun {
-            console.err("error: cleanup of run \(scope.runId) is not proven: \(report.cleanup.sentence)")
-        }
-        let code: Int32
-        if dryRun { code = result.error == nil ? 0 : SandboxExit.code(for: result.errorCategory ?? .infrastructure) }
-        else if result.proven { code = 0 }
-        else if let category = result.errorCategory { code = SandboxExit.code(for: category) }
-        else { code = SandboxExit.failure }
-        return Outcome(code: code, report: report)
+        if let problem = done.problem { console.err("error: \(problem)") }
+        return Outcome(code: Self.exitCode(done.verdict), report: done.report)
     }
 
-    /// Run ids that differ only by case or by `-` versus `_` (possible under a custom id pattern) name one Glue
-    /// database; cleaning one must not drop the database another recorded run still uses.
+    static func exitCode(_ verdict: CleanupVerdict) -> Int32 {
+        switch verdict {
+        case .done: return SandboxExit.success
+        case .notProven: return SandboxExit.failure
+        case .stopped(let category): return SandboxExit.code(for: category)
+        }
+    }
+
     func refuseSharedDatabase(_ scope: RunScope, state: StateTarget) async throws {
-        let others = try await state.read { store in
-            try store?.runs().filter { $0.runId != scope.runId && $0.glueDatabase == scope.database && $0.status != .cleaned } ?? []
-        }
-        if let other = others.first {
-            throw SimpleError(.usage, "run \(scope.runId) and run \(other.runId) (recorded in state, \(other.status.rawValue)) share Glue database \(scope.database): nothing was deleted; clean \(other.runId) first, or use run ids that differ in more than case and '-' versus '_'")
-        }
-    }
-
-    /// Records the run's outcome and the cleanup; with a remote state, re-read and retried until it lands.
-    func record(scope: RunScope, result: CleanupResult, report: ValidationReport, reportPath: String, state: StateTarget,
-                started: Date, finished: Date) async throws {
-        let status: RunStatus = result.proven ? .cleaned : .cleanupFailed
-        let testResult: JSONValue? = report.tests.flatMap { tests in
-            (try? JSONEncoder().encode(tests)).flatMap { JSONValue.parse(String(decoding: $0, as: UTF8.self)) }
-        }
-        let counts: [String: Int] = [
-            "objects": result.objectsDeleted, "versions": result.versionsDeleted, "delete_markers": result.deleteMarkersDeleted,
-            "uploads": result.uploadsAborted, "tables": result.tablesDeleted, "database": result.databaseDeleted ? 1 : 0,
-            "bytes": Int(result.bytesDeleted), "requests": result.requests, "remaining_objects": report.cleanup.objectsRemaining,
-            "remaining_uploads": report.cleanup.uploadsRemaining, "database_present": report.cleanup.databasePresent ? 1 : 0,
-        ]
-        let workspace = self.workspace
-        let outcome: CleanupOutcome = result.proven ? (result.alreadyClean ? .alreadyClean : .cleaned) : .failed
-        try await state.update { store in
-            // Decided against the newest state: another runner may have recorded this run meanwhile.
-            if try store.run(id: scope.runId) == nil {
-                try store.recordRun(RunRecord(runId: scope.runId, workspace: workspace ?? "unknown", s3Prefix: scope.prefix, glueDatabase: scope.database,
-                                              startedAt: RunIdentifier.timestamp(in: scope.runId) ?? started, status: status, finishedAt: finished,
-                                              reportPath: reportPath, testResult: testResult))
-            } else {
-                _ = try store.updateRun(id: scope.runId) { run in
-                    run.status = status
-                    run.finishedAt = finished
-                    run.reportPath = reportPath
-                    if let testResult { run.testResult = testResult }
-                }
-            }
-            _ = try store.recordCleanup(CleanupRecord(id: nil, runId: scope.runId, startedAt: started, finishedAt: finished,
-                                                      outcome: outcome, counts: counts, reportPath: reportPath))
-        }
+        let recorded = try await state.read { store in try store?.runs() ?? [] }
+        try CleanupRecorder.refuseSharedDatabase(scope, recorded: recorded)
     }
 
     /// Finds run prefixes and databases older than the limit and cleans them one by one; anything that is not a run id is left alone.
@@ -183,10 +128,7 @@ struct CleanupCommand: AsyncParsableCommand {
         let runRecords = try await session.state.read { store in try store?.runs() ?? [] }
         let recorded = Dictionary(runRecords.map { ($0.runId, $0.startedAt) }, uniquingKeysWith: { a, _ in a })
         let (leftovers, ignored) = try await LeftoverScanner(settings: runs.settings, client: session.aws.client).scan(recorded: recorded)
-        let targets = leftovers.filter { leftover in
-            let started = [leftover.startedAt, recorded[leftover.runId]].compactMap { $0 }.min()
-            return started.map { $0 < cutoff } ?? false
-        }
+        let targets = StaleRuns.select(leftovers, recorded: recorded, before: cutoff)
         if !output.json {
             console.out("Stale runs older than \(Age.text(limit)) (started before \(cutoff.formatted(.iso8601))): \(targets.count) of \(leftovers.count)")
             for item in ignored { console.out("  left alone: \(item)") }
@@ -210,22 +152,10 @@ struct CleanupCommand: AsyncParsableCommand {
         }
         if output.json {
             // One document, so `--stale --json | jq` works however many runs were cleaned.
-            console.out(try JSONOutput.encode(StaleCleanup(olderThanSeconds: limit, cutoff: cutoff, leftovers: leftovers.count,
-                                                           proven: proven, runs: reports,
-                                                           leftAlone: ignored.map { "\($0)" })))
+            console.out(try JSONOutput.encode(StaleRuns.Document(olderThanSeconds: limit, cutoff: cutoff, leftovers: leftovers.count,
+                                                                 proven: proven, runs: reports, leftAlone: ignored)))
         }
         return worst
-    }
-
-    /// What `cleanup --stale --json` prints: the cutoff, every run's report, and what was not a run and left alone.
-    struct StaleCleanup: Encodable {
-        let olderThanSeconds: Double
-        let cutoff: Date
-        let leftovers: Int
-        /// Runs proven gone.
-        let proven: Int
-        let runs: [ValidationReport]
-        let leftAlone: [String]
     }
 
     /// The stack's lifecycle retention in days, or 3.
@@ -242,7 +172,8 @@ enum ScriptInterface {
     /// What the script prints when the run is gone; CI greps for it.
     static let successLine = "Cleanup checks passed"
 
-    /// The run id from the stack's `id_variable` (FLOE_PROVIDER_SPIKE_RUN) when `--run` is not given.
+    /// The run id's text from the stack's `id_variable` (FLOE_PROVIDER_SPIKE_RUN) when `--run` is not given; checked
+    /// with `--run`'s in `RunSession.open`.
     static func runId(stackOptions: StackOptionGroup, environment: [String: String]) throws -> String {
         let stack = try StackParser.load(path: try Paths.stack(stackOptions.stack, environment: environment))
         let variable = stack.runs?.idVariable ?? "SANDBOX_RUN_ID"
@@ -267,3 +198,7 @@ enum ScriptInterface {
     }
 }
 
+
+extension CleanupProgressView {
+    func sweepEnded() { finish() }
+}

@@ -19,6 +19,8 @@ struct ReportCommand: AsyncParsableCommand {
         let invocation = Invocation(output: nil)
         let console = Console(redactor: invocation.redactor)
         try await execute(console) {
+            // The generic rule only: a recorded run passed its stack's pattern when it was recorded.
+            let runId = try RunID(self.runId)
             let (target, _) = try StateTarget.forStack(stackOptions, awsOptions: aws, invocation: invocation)
             guard let run = try await target.read({ store in try store?.run(id: runId) }) else {
                 throw SimpleError(.usage, "run \(runId) is not recorded in \(target.location); see sandbox run list")

@@ -37,11 +37,11 @@ struct RunCommand: AsyncParsableCommand {
                 let scheme = runs.settings.scheme
                 if output.json {
                     console.out(try JSONOutput.encode([
-                        "run_id": runId, "workspace": workspace, "bucket": scope.bucket, "s3_prefix": scope.prefix,
+                        "run_id": runId.rawValue, "workspace": workspace, "bucket": scope.bucket, "s3_prefix": scope.prefix,
                         "s3_uri": scope.s3URI, "glue_database": scope.database,
                     ]))
                 } else {
-                    console.out(ShellQuote.export(scheme.idVariable, runId))
+                    console.out(ShellQuote.export(scheme.idVariable, runId.rawValue))
                     console.out(ShellQuote.export(scheme.prefixVariable, scope.prefix))
                     console.out(ShellQuote.export(scheme.databaseVariable, scope.database))
                 }
@@ -52,10 +52,11 @@ struct RunCommand: AsyncParsableCommand {
 
     /// Mints an id no recorded run has: runners that start in the same second get the next free second,
     /// decided against the newest state (remote writers retry on conflicts), so two jobs never share a prefix.
-    static func mintUnique(runs: RunSession, workspace: String, now: Date, attempts: Int = 60) async throws -> (String, RunScope) {
+    static func mintUnique(runs: RunSession, workspace: String, now: Date, attempts: Int = 60) async throws -> (RunID, RunScope) {
         for offset in 0..<attempts {
             let started = now.addingTimeInterval(Double(offset))
-            let runId = RunIdentifier.mint(template: runs.settings.scheme.idTemplate, at: started)
+            // Minted ids enter like typed ones: the stack's template must produce ids its own pattern accepts.
+            let runId = try runs.settings.scheme.runID(RunIdentifier.mint(template: runs.settings.scheme.idTemplate, at: started))
             let scope = try runs.settings.scope(runId: runId)
             let recorded = try await runs.session.state.update { store -> Bool in
                 guard try store.run(id: runId) == nil else { return false }

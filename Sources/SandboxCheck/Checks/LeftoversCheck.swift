@@ -52,10 +52,10 @@ struct LeftoversCheck: ReadinessCheck {
     }
 
     /// When each run the state records and has not cleaned started; none when there is no readable state.
-    func recordedRuns() -> [String: Date] {
+    func recordedRuns() -> [RunID: Date] {
         guard FileManager.default.fileExists(atPath: statePath), let store = try? StateStore.openExisting(path: statePath),
               let runs = try? store.runs() else { return [:] }
-        var recorded: [String: Date] = [:]
+        var recorded: [RunID: Date] = [:]
         for run in runs where run.status != .cleaned { recorded[run.runId] = run.startedAt }
         return recorded
     }

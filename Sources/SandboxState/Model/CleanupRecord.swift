@@ -1,4 +1,5 @@
 import Foundation
+import SandboxCore
 
 /// How a cleanup attempt ended.
 public enum CleanupOutcome: String, Sendable, Codable, CaseIterable {
@@ -17,7 +18,7 @@ public struct CleanupRecord: Sendable, Codable, Hashable {
     /// Assigned by the store; nil before the record is stored.
     public var id: Int64?
     /// The run cleaned up.
-    public var runId: String
+    public var runId: RunID
     /// When the attempt started.
     public var startedAt: Date
     /// When it ended.
@@ -31,7 +32,7 @@ public struct CleanupRecord: Sendable, Codable, Hashable {
 
     public init(
         id: Int64? = nil,
-        runId: String,
+        runId: RunID,
         startedAt: Date,
         finishedAt: Date? = nil,
         outcome: CleanupOutcome,

@@ -14,7 +14,7 @@ public enum RunStatus: String, Sendable, Codable, CaseIterable {
 /// One test run against the sandbox: the scope cleanup deletes.
 public struct RunRecord: Sendable, Codable, Hashable {
     /// The run's id, unique within the state file.
-    public var runId: String
+    public var runId: RunID
     /// The workspace the run belongs to.
     public var workspace: String
     /// The S3 prefix the run writes under, when it uses S3.
@@ -33,7 +33,7 @@ public struct RunRecord: Sendable, Codable, Hashable {
     public var testResult: JSONValue?
 
     public init(
-        runId: String,
+        runId: RunID,
         workspace: String,
         s3Prefix: String? = nil,
         glueDatabase: String? = nil,

@@ -17,7 +17,7 @@ extension StateStore {
                     VALUES (?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    cleanup.runId, Timestamp.string(cleanup.startedAt), cleanup.finishedAt.map(Timestamp.string),
+                    cleanup.runId.rawValue, Timestamp.string(cleanup.startedAt), cleanup.finishedAt.map(Timestamp.string),
                     cleanup.outcome.rawValue, counts, cleanup.reportPath,
                 ])
             return (db.lastInsertedRowID, true)
@@ -25,9 +25,9 @@ extension StateStore {
     }
 
     /// The cleanup attempts for `run`, oldest first.
-    public func cleanups(run: String) throws -> [CleanupRecord] {
+    public func cleanups(run: RunID) throws -> [CleanupRecord] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM cleanups WHERE run_id = ? ORDER BY id", arguments: [run])
+            try Row.fetchAll(db, sql: "SELECT * FROM cleanups WHERE run_id = ? ORDER BY id", arguments: [run.rawValue])
                 .map(CleanupRecord.init(row:))
         }
     }
@@ -37,7 +37,7 @@ extension CleanupRecord {
     init(row: Row) throws {
         self.init(
             id: try row.decode(forColumn: "id"),
-            runId: try row.decode(forColumn: "run_id"),
+            runId: try decodeRunID(row, "run_id"),
             startedAt: try decodeDate(row, "started_at"),
             finishedAt: try decodeOptionalDate(row, "finished_at"),
             outcome: try decodeEnum(CleanupOutcome.self, row, "outcome"),

@@ -22,7 +22,7 @@ extension StateStore {
     }
 
     /// The run with id `id`, or nil.
-    public func run(id: String) throws -> RunRecord? {
+    public func run(id: RunID) throws -> RunRecord? {
         try read { try Self.fetchRun($0, id: id) }
     }
 
@@ -50,7 +50,7 @@ extension StateStore {
 
     /// Reads, changes and writes back the run `id` in one transaction, so concurrent updates are not lost.
     @discardableResult
-    public func updateRun(id: String, _ change: (inout RunRecord) throws -> Void) throws -> RunRecord {
+    public func updateRun(id: RunID, _ change: (inout RunRecord) throws -> Void) throws -> RunRecord {
         try self.change { db in
             guard var run = try Self.fetchRun(db, id: id) else {
                 throw StateError(path: path, .notFound("run \(id)"))
@@ -75,13 +75,13 @@ extension StateStore {
     private func columns(of run: RunRecord) throws -> StatementArguments {
         let testResult = try run.testResult.map { try encodeJSON($0) }
         return [
-            run.runId, run.workspace, run.s3Prefix, run.glueDatabase, Timestamp.string(run.startedAt),
+            run.runId.rawValue, run.workspace, run.s3Prefix, run.glueDatabase, Timestamp.string(run.startedAt),
             run.status.rawValue, run.finishedAt.map(Timestamp.string), run.reportPath, testResult,
         ]
     }
 
-    static func fetchRun(_ db: Database, id: String) throws -> RunRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE run_id = ?", arguments: [id]).map(RunRecord.init(row:))
+    static func fetchRun(_ db: Database, id: RunID) throws -> RunRecord? {
+        try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE run_id = ?", arguments: [id.rawValue]).map(RunRecord.init(row:))
     }
 
     static func fetchRuns(_ db: Database) throws -> [RunRecord] {
@@ -92,7 +92,7 @@ extension StateStore {
 extension RunRecord {
     init(row: Row) throws {
         self.init(
-            runId: try row.decode(forColumn: "run_id"),
+            runId: try decodeRunID(row, "run_id"),
             workspace: try row.decode(forColumn: "workspace"),
             s3Prefix: try row.decode(forColumn: "s3_prefix"),
             glueDatabase: try row.decode(forColumn: "glue_database"),
@@ -101,5 +101,15 @@ extension RunRecord {
             finishedAt: try decodeOptionalDate(row, "finished_at"),
             reportPath: try row.decode(forColumn: "report_path"),
             testResult: try JSONColumn.decodeOptional(JSONValue.self, row, "test_result"))
+    }
+}
+
+/// The id column as a `RunID`: stored as text (no schema change), checked again on the way in like any file input.
+func decodeRunID(_ row: Row, _ column: String) throws -> RunID {
+    let text: String = try row.decode(forColumn: column)
+    do {
+        return try RunID(text)
+    } catch {
+        throw DatabaseCorruption("\(column) \"\(Diagnostic.escapingControlCharacters(text))\" is not a run id: \(error.oneLine)")
     }
 }

@@ -107,9 +107,9 @@ public enum FuzzTargets {
         let suffix = field(1, "part-0.parquet")
         let otherId = field(2, "other")
         let bucket = "floe-provider-tests-123456789012-us-east-1"
-        guard let scope = try? RunScope(runId: runId, bucket: bucket, root: root, gluePrefix: gluePrefix, idPattern: pattern) else {
+        guard let scope = try? RunScope(runId: RunID(runId, matching: pattern), bucket: bucket, root: root, gluePrefix: gluePrefix) else {
             do {
-                _ = try RunScope(runId: runId, bucket: bucket, root: root, gluePrefix: gluePrefix, idPattern: pattern)
+                _ = try RunScope(runId: RunID(runId, matching: pattern), bucket: bucket, root: root, gluePrefix: gluePrefix)
             } catch let error as SandboxError {
                 if error.category != .usage { return "refused with category \(error.category), not usage" }
                 if !isOneLine(error.userMessage) { return "a multi-line refusal: \(error.userMessage.debugDescription)" }
@@ -137,7 +137,7 @@ public enum FuzzTargets {
         }
         if !suffix.utf8.contains(0), !scope.contains(key: scope.prefix + suffix) { return "a key inside the run is refused: \(suffix.debugDescription)" }
         // Another valid run under the same root never shares a key with this one.
-        if otherId != runId, let other = try? RunScope(runId: otherId, bucket: bucket, root: root, gluePrefix: gluePrefix, idPattern: pattern) {
+        if otherId != runId, let other = try? RunScope(runId: RunID(otherId, matching: pattern), bucket: bucket, root: root, gluePrefix: gluePrefix) {
             for key in [other.prefix + suffix, other.prefix, scope.prefix + suffix] where scope.contains(key: key) && other.contains(key: key) {
                 return "runs \(runId.debugDescription) and \(otherId.debugDescription) both contain \(key.debugDescription)"
             }
