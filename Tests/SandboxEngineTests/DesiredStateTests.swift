@@ -241,13 +241,13 @@ final class PlannerDecideTests: XCTestCase {
 
     private func decide(_ address: String, record: ResourceRecord?, live: Attributes?) throws -> PlannedChange {
         let item = try XCTUnwrap(desired.resources[EngineFixtures.address(address)])
-        let provider = try XCTUnwrap(ProviderRegistry.provider(for: item.address.type))
+        let provider = try XCTUnwrap(KindCatalogue.standard.provider(for: item.address.type))
         return planner.decide(item, provider: provider, record: record, live: live)
     }
 
     private func record(_ address: String, _ attributes: Attributes, status: ResourceStatus = .created) -> ResourceRecord {
         let parsed = EngineFixtures.address(address)
-        return ResourceRecord(address: parsed, physicalId: ProviderRegistry.provider(for: parsed.type)?.physicalId(attributes),
+        return ResourceRecord(address: parsed, physicalId: KindCatalogue.standard.provider(for: parsed.type)?.physicalId(attributes),
                               attributes: attributes, dependencies: desired.resources[parsed]?.dependencies ?? [], status: status)
     }
 
@@ -311,7 +311,7 @@ final class PlannerDecideTests: XCTestCase {
         let changed = try EngineFixtures.desired(try EngineFixtures.referenceStack(), ["run_data_retention_days=5"])
         let item = try XCTUnwrap(changed.resources[EngineFixtures.address(address)])
         let change = Planner(desired: changed, records: [], context: EngineFixtures.context)
-            .decide(item, provider: ProviderRegistry.provider(for: "s3_bucket_lifecycle")!, record: record(address, recorded), live: recorded)
+            .decide(item, provider: KindCatalogue.standard.provider(for: "s3_bucket_lifecycle")!, record: record(address, recorded), live: recorded)
         XCTAssertEqual(change.action, .update)
         XCTAssertNil(change.reason)
         XCTAssertTrue(change.drift.isEmpty)
