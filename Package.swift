@@ -68,7 +68,7 @@ let package = Package(
         .target(name: "SandboxCLI", dependencies: [
             "SandboxCheck", "SandboxBackend",
             "SandboxCore", "SandboxSigV4", "SandboxAWS", "SandboxServices", "SandboxStack", "SandboxGraph",
-            "SandboxState", "SandboxEngine", "SandboxCleanup", "SandboxReport", "SandboxPolicy",
+            "SandboxState", "SandboxEngine", "SandboxCleanup", "SandboxReport", "SandboxPolicy", "SandboxProviders",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "sandbox", dependencies: ["SandboxCLI"]),

@@ -1,5 +1,6 @@
 // The engine's users (CLI, check) see the kinds, their catalogue and `ProviderContext` through the engine.
 @_exported import SandboxProviders
+import SandboxStack
 
 /// Kinds by type name, as before the catalogue; kept so code written against it still compiles.
 @available(*, deprecated, message: "use KindCatalogue.standard.provider(for:)")

@@ -65,7 +65,9 @@ final class DesiredStateTests: XCTestCase {
         XCTAssertEqual(lifecycle.dependencies, [EngineFixtures.address("s3_bucket.bucket")])
 
         let access = try XCTUnwrap(desired.resources[EngineFixtures.address("s3_public_access_block.public_access")])
-        for key in PublicAccessBlockProvider.keys { XCTAssertEqual(access.attributes[key], .bool(true), key) }
+        let keys = PublicAccessBlockKind.schema.properties.map(\.name).filter { $0 != "bucket" }
+        XCTAssertEqual(keys, ["block_public_acls", "ignore_public_acls", "block_public_policy", "restrict_public_buckets"])
+        for key in keys { XCTAssertEqual(access.attributes[key], .bool(true), key) }
 
         let budget = try XCTUnwrap(desired.resources[EngineFixtures.address("budget.budget")])
         XCTAssertEqual(budget.attributes["limit_usd"], .number(25))

@@ -3,6 +3,7 @@ import Foundation
 import SandboxAWS
 import SandboxCleanup
 import SandboxCore
+import SandboxProviders
 import SandboxReport
 import SandboxServices
 import SandboxStack
