@@ -63,7 +63,7 @@ let package = Package(
         ]),
         .target(name: "SandboxBackend", dependencies: ["SandboxCore", "SandboxAWS", "SandboxServices", "SandboxState", "SandboxPolicy"]),
         .target(name: "SandboxCheck", dependencies: [
-            "SandboxCore", "SandboxAWS", "SandboxServices", "SandboxStack", "SandboxState", "SandboxEngine", "SandboxCleanup", "SandboxPolicy",
+            "SandboxCore", "SandboxAWS", "SandboxServices", "SandboxStack", "SandboxState", "SandboxProviders", "SandboxEngine", "SandboxCleanup", "SandboxPolicy",
         ]),
         .target(name: "SandboxCLI", dependencies: [
             "SandboxCheck", "SandboxBackend",

@@ -2,6 +2,7 @@ import Foundation
 import SandboxCleanup
 import SandboxCore
 import SandboxEngine
+import SandboxProviders
 import SandboxPolicy
 import SandboxServices
 import SandboxStack

@@ -159,11 +159,11 @@ struct CleanupCommand: AsyncParsableCommand {
         return worst
     }
 
-    /// The stack's lifecycle retention in days, or 3.
+    /// The stack's lifecycle retention in days (the schema's default when the stack cannot be evaluated).
     func retention(_ session: StackSession) throws -> Double {
-        guard let desired = try? session.desired() else { return 3 }
-        let resources = desired.resources.values.sorted { $0.address < $1.address }.map { (type: $0.address.type, attributes: $0.attributes) }
-        return BucketLifecycleSetting.expirationDays(among: resources) ?? 3
+        let desired = try? session.desired()
+        let resources = (desired?.resources.values.sorted { $0.address < $1.address } ?? []).map { (type: $0.address.type, attributes: $0.attributes) }
+        return BucketLifecycleSetting.retentionDays(among: resources)
     }
 }
 

@@ -1,4 +1,5 @@
 import SandboxCore
+import SandboxProviders
 import SandboxStack
 
 /// The stack holds only allowed kinds (the parser refuses the rest), and warns when a guardrail kind is missing.
@@ -31,7 +32,7 @@ struct GuardrailsCheck: ReadinessCheck {
 
     // kind-specific: the kinds that bound what a sandbox can cost or expose, and how the warning names them.
     static let guardrails: [(kind: String, what: String)] = [
-        (ResourceKind.budget.name, "a budget"), (ResourceKind.s3BucketLifecycle.name, "a run-prefix lifecycle rule"),
-        (ResourceKind.s3PublicAccessBlock.name, "a public access block"),
+        (BudgetKind.name, "a budget"), (BucketLifecycleKind.name, "a run-prefix lifecycle rule"),
+        (PublicAccessBlockKind.name, "a public access block"),
     ]
 }

@@ -3,6 +3,7 @@ import SandboxAWS
 import SandboxCleanup
 import SandboxCore
 import SandboxEngine
+import SandboxProviders
 import SandboxStack
 import SandboxState
 
@@ -62,7 +63,7 @@ struct LeftoversCheck: ReadinessCheck {
 
     // kind-specific: the retention is the s3_bucket_lifecycle's expiration_days (3 when the stack declares none).
     static func retentionDays(_ desired: DesiredState) -> Double {
-        desired.resources.values.first { $0.address.type == ResourceKind.s3BucketLifecycle.name }?.attributes["expiration_days"]?.numberValue ?? 3
+        BucketLifecycleSetting.retentionDays(among: desired.resources.values.sorted { $0.address < $1.address }.map { (type: $0.address.type, attributes: $0.attributes) })
     }
 
     static func age(_ seconds: TimeInterval) -> String {

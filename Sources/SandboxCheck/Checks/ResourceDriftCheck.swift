@@ -1,6 +1,7 @@
 import SandboxAWS
 import SandboxCore
 import SandboxEngine
+import SandboxProviders
 import SandboxStack
 
 /// One stack resource exists and matches what the stack sets.
@@ -29,7 +30,7 @@ struct ResourceDriftCheck: ReadinessCheck {
 
     func verdict(_ resource: DesiredResource, context: ProviderContext, missing: () -> Void) async throws -> CheckResult {
         let name = self.name.description
-        guard let provider = ProviderRegistry.provider(for: address.type) else {
+        guard let provider = KindCatalogue.standard.provider(for: address.type) else {
             return CheckResult(name: name, status: .fail, detail: "no provider", category: .internal)
         }
         guard provider.physicalId(resource.attributes) != nil || resource.unknown.isEmpty else {
@@ -63,13 +64,13 @@ struct ResourceDriftCheck: ReadinessCheck {
     }
 
     // kind-specific: an s3_bucket is the bucket other checks need; a bucket setting names the bucket it lives in.
-    static func isBucket(_ resource: DesiredResource) -> Bool { resource.address.type == ResourceKind.s3Bucket.name }
+    static func isBucket(_ resource: DesiredResource) -> Bool { resource.address.type == S3BucketKind.name }
 
     // kind-specific: the bucket a resource is (s3_bucket's name) or lives in (a bucket setting's bucket).
     static func bucket(of resource: DesiredResource) -> String? { resource.attributes[isBucket(resource) ? "name" : "bucket"]?.stringValue }
 
     // kind-specific: a budget's notifications that reach nobody (drift the attribute comparison cannot show).
     static func notificationsWithoutSubscribers(_ resource: DesiredResource, live: Attributes) -> Int {
-        resource.address.type == ResourceKind.budget.name ? live["notifications_without_subscribers"]?.intValue ?? 0 : 0
+        resource.address.type == BudgetKind.name ? live["notifications_without_subscribers"]?.intValue ?? 0 : 0
     }
 }

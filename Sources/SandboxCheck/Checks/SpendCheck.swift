@@ -2,6 +2,7 @@ import Foundation
 import SandboxAWS
 import SandboxCore
 import SandboxEngine
+import SandboxProviders
 import SandboxServices
 import SandboxStack
 
@@ -43,7 +44,7 @@ struct SpendCheck: ReadinessCheck {
     }
 
     // kind-specific: the stack's budget resource.
-    static func budget(_ desired: DesiredState) -> DesiredResource? { desired.resources.values.first { $0.address.type == ResourceKind.budget.name } }
+    static func budget(_ desired: DesiredState) -> DesiredResource? { desired.resources.values.first { $0.address.type == BudgetKind.name } }
 
     // kind-specific: the budget's name in AWS.
     static func budgetName(_ budget: DesiredResource) -> String? { budget.attributes["name"]?.stringValue }

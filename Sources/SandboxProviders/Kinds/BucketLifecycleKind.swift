@@ -90,4 +90,10 @@ public struct BucketLifecycleSetting: BucketSetting {
               let days = try? AttributeCoding.decode(Properties.self, from: attributes).expirationDays else { return nil }
         return Double(days)
     }
+
+    /// How long run data may stay: the stack's lifecycle expiry, else the schema's default (what S3 would get from an
+    /// `s3_bucket_lifecycle` declared without `expiration_days`).
+    public static func retentionDays(among resources: [(type: String, attributes: Attributes)]) -> Double {
+        expirationDays(among: resources) ?? schema.property("expiration_days")?.defaultValue?.numberValue ?? 3
+    }
 }
