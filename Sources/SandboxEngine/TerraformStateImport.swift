@@ -97,6 +97,9 @@ struct TerraformTypeMapping: Sendable {
         .init(terraformType: "aws_iam_policy", kind: "iam_policy", stackKey: "arn", terraformKey: "arn", partOf: false),
         .init(terraformType: "aws_iam_user", kind: "iam_user", stackKey: "name", terraformKey: "name", partOf: false),
         .init(terraformType: "aws_iam_user_policy_attachment", kind: "iam_user", stackKey: "name", terraformKey: "user", partOf: true),
+        .init(terraformType: "aws_iam_openid_connect_provider", kind: "iam_openid_connect_provider", stackKey: "arn", terraformKey: "arn", partOf: false),
+        .init(terraformType: "aws_iam_role", kind: "iam_role", stackKey: "name", terraformKey: "name", partOf: false),
+        .init(terraformType: "aws_iam_role_policy_attachment", kind: "iam_role_policy_attachment", stackKey: "policy_arn", terraformKey: "policy_arn", partOf: false),
         .init(terraformType: "aws_budgets_budget", kind: "budget", stackKey: "name", terraformKey: "name", partOf: false),
     ]
 

@@ -117,6 +117,28 @@ extension ResourceKind {
         PropertySpec("tags", .stringMap, "extra tags"),
     ], attributes: ["arn", "user_id"], taggable: true)
 
+    public static let iamOpenIDConnectProvider = ResourceKind(name: "iam_openid_connect_provider", summary: "an IAM OpenID Connect identity provider (GitHub Actions: token.actions.githubusercontent.com)", properties: [
+        PropertySpec("url", .string, required: true, forceNew: true, rule: .httpsURL, "the issuer URL, https://HOST[/PATH] (IAM cannot change it in place)"),
+        PropertySpec("client_id_list", .stringList, required: true, "audiences the provider's tokens may carry (sts.amazonaws.com for GitHub Actions)"),
+        PropertySpec("thumbprint_list", .stringList, default: .array([]), rule: .thumbprint, "SHA-1 thumbprints (40 hex digits) of the issuer's certificate chain"),
+        PropertySpec("tags", .stringMap, "extra tags"),
+    ], attributes: ["arn"], taggable: true)
+
+    public static let iamRole = ResourceKind(name: "iam_role", summary: "an IAM role with a trust policy (no inline policies)", properties: [
+        PropertySpec("name", .string, required: true, forceNew: true, rule: .iamUserName, "role name"),
+        PropertySpec("path", .string, default: .string("/"), forceNew: true, rule: .iamPath, "role path"),
+        PropertySpec("assume_role_policy", .document, required: true, "the trust policy: who may assume the role, compared by meaning"),
+        PropertySpec("description", .string, "description"),
+        PropertySpec("max_session_duration", .integer, default: .number(3600), range: 3600...43200, "longest session in seconds"),
+        PropertySpec("permissions_boundary", .string, "ARN of the managed policy that bounds the role's permissions"),
+        PropertySpec("tags", .stringMap, "extra tags"),
+    ], attributes: ["arn", "unique_id"], taggable: true)
+
+    public static let iamRolePolicyAttachment = ResourceKind(name: "iam_role_policy_attachment", summary: "a managed policy attached to a role", properties: [
+        PropertySpec("role", .string, required: true, forceNew: true, rule: .iamUserName, "name of the role, usually ${ROLE.name}"),
+        PropertySpec("policy_arn", .string, required: true, forceNew: true, "ARN of the managed policy, usually ${POLICY.arn}"),
+    ], attributes: [], taggable: false)
+
     public static let budget = ResourceKind(name: "budget", summary: "a monthly COST budget with e-mail alerts", properties: [
         PropertySpec("name", .string, required: true, forceNew: true, rule: .budgetName, "budget name"),
         PropertySpec("limit_usd", .number, default: .number(25), range: 0.01...100, "monthly limit in USD (0 < limit <= 100)"),
@@ -132,7 +154,8 @@ extension ResourceKind {
 
     /// Every kind a stack may declare.
     public static let all: [ResourceKind] = [.s3Bucket, .s3PublicAccessBlock, .s3BucketEncryption, .s3BucketVersioning,
-                                             .s3BucketLifecycle, .iamPolicy, .iamUser, .budget, .glueDatabasePrefix]
+                                             .s3BucketLifecycle, .iamPolicy, .iamUser, .iamOpenIDConnectProvider, .iamRole,
+                                             .iamRolePolicyAttachment, .budget, .glueDatabasePrefix]
 
     public static func named(_ name: String) -> ResourceKind? { all.first { $0.name == name } }
 

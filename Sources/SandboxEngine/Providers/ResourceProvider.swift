@@ -141,7 +141,8 @@ public enum ProviderRegistry {
     public static let all: [String: ResourceProvider] = {
         let providers: [ResourceProvider] = [
             S3BucketProvider(), PublicAccessBlockProvider(), BucketEncryptionProvider(), BucketVersioningProvider(),
-            BucketLifecycleProvider(), IAMPolicyProvider(), IAMUserProvider(), BudgetProvider(), GlueDatabasePrefixProvider(),
+            BucketLifecycleProvider(), IAMPolicyProvider(), IAMUserProvider(), OpenIDConnectProviderProvider(), IAMRoleProvider(),
+            RolePolicyAttachmentProvider(), BudgetProvider(), GlueDatabasePrefixProvider(),
         ]
         return Dictionary(uniqueKeysWithValues: providers.map { ($0.kind.name, $0) })
     }()
