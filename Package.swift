@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Dependencies flow one way: Core <- SigV4 <- AWS <- Services <- (Engine, Cleanup) <- CLI <- sandbox.
+// Dependencies flow one way: Core <- SigV4 <- AWS <- Services <- Providers <- (Engine, Cleanup) <- CLI <- sandbox.
 let package = Package(
     name: "sandbox",
     platforms: [.macOS(.v13)],
@@ -49,8 +49,13 @@ let package = Package(
             "SandboxCore",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        // One file per resource kind (schema, typed properties, read/create/update/delete) and the catalogue of them.
+        .target(name: "SandboxProviders", dependencies: [
+            "SandboxCore", "SandboxSigV4", "SandboxAWS", "SandboxServices", "SandboxStack", "SandboxPolicy",
+        ]),
         .target(name: "SandboxEngine", dependencies: [
             "SandboxCore", "SandboxSigV4", "SandboxAWS", "SandboxServices", "SandboxStack", "SandboxGraph", "SandboxState", "SandboxPolicy",
+            "SandboxProviders",
         ]),
         .target(name: "SandboxReport", dependencies: ["SandboxCore"]),
         .target(name: "SandboxCleanup", dependencies: [
@@ -63,7 +68,7 @@ let package = Package(
         .target(name: "SandboxCLI", dependencies: [
             "SandboxCheck", "SandboxBackend",
             "SandboxCore", "SandboxSigV4", "SandboxAWS", "SandboxServices", "SandboxStack", "SandboxGraph",
-            "SandboxState", "SandboxEngine", "SandboxCleanup", "SandboxReport", "SandboxPolicy",
+            "SandboxState", "SandboxEngine", "SandboxCleanup", "SandboxReport", "SandboxPolicy", "SandboxProviders",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "sandbox", dependencies: ["SandboxCLI"]),
@@ -76,7 +81,7 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         .testTarget(name: "SandboxServicesTests", dependencies: ["SandboxServices", "SandboxTestSupport"]),
-        .testTarget(name: "SandboxStackTests", dependencies: ["SandboxStack", "SandboxGraph"]),
+        .testTarget(name: "SandboxStackTests", dependencies: ["SandboxStack", "SandboxGraph", "SandboxProviders"]),
         .testTarget(name: "SandboxStateTests", dependencies: [
             "SandboxState",
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -84,13 +89,16 @@ let package = Package(
         .testTarget(name: "SandboxReportTests", dependencies: ["SandboxReport"]),
         .testTarget(name: "SandboxPolicyTests", dependencies: ["SandboxPolicy", "SandboxCore"]),
         .testTarget(name: "SandboxEngineTests", dependencies: ["SandboxEngine", "SandboxTestSupport"]),
+        .testTarget(name: "SandboxProvidersTests", dependencies: [
+            "SandboxProviders", "SandboxTestSupport", "SandboxCore", "SandboxSigV4", "SandboxAWS", "SandboxServices", "SandboxStack", "SandboxPolicy",
+        ]),
         .testTarget(name: "SandboxCleanupTests", dependencies: ["SandboxCleanup", "SandboxTestSupport"]),
         .testTarget(name: "SandboxCLITests", dependencies: ["SandboxTestSupport", "SandboxPolicy", "SandboxCore"]),
         .testTarget(name: "SandboxBackendTests", dependencies: ["SandboxBackend", "SandboxState", "SandboxServices", "SandboxTestSupport"]),
 
         // Fuzzing: the properties, the libFuzzer/replay driver (`make fuzz`) and their seeded run in `make test`.
-        .target(name: "SandboxFuzzing", dependencies: ["SandboxCore", "SandboxStack", "SandboxCleanup"], path: "Tests/Fuzz/SandboxFuzzing"),
+        .target(name: "SandboxFuzzing", dependencies: ["SandboxCore", "SandboxStack", "SandboxProviders", "SandboxCleanup"], path: "Tests/Fuzz/SandboxFuzzing"),
         .executableTarget(name: "sandbox-fuzz", dependencies: ["SandboxFuzzing"], path: "Tests/Fuzz/Driver"),
-        .testTarget(name: "SandboxFuzzTests", dependencies: ["SandboxFuzzing", "SandboxCore", "SandboxStack", "SandboxCleanup", "SandboxTestSupport"]),
+        .testTarget(name: "SandboxFuzzTests", dependencies: ["SandboxFuzzing", "SandboxCore", "SandboxStack", "SandboxProviders", "SandboxCleanup", "SandboxTestSupport"]),
     ]
 )

@@ -28,7 +28,7 @@ public enum CIRole {
         var calls: [DeclaredCall] = []
         for declaration in desired.stack.resources {
             guard let resource = desired.resources[declaration.address],
-                  let provider = ProviderRegistry.provider(for: resource.address.type) else { continue }
+                  let provider = KindCatalogue.standard.provider(for: resource.address.type) else { continue }
             calls += provider.readCalls(resource.attributes, context: context)
         }
         if let settings {
@@ -58,7 +58,7 @@ public enum CIRole {
     }
 
     static func policyResources(_ desired: DesiredState) -> [DesiredResource] {
-        desired.stack.resources.compactMap { desired.resources[$0.address] }.filter { $0.address.type == ResourceKind.iamPolicy.name }
+        desired.stack.resources.compactMap { desired.resources[$0.address] }.filter { $0.address.type == IAMPolicyKind.name }
     }
 
     /// One line naming the permissions an operation that was denied needs, from the declarations.

@@ -2,6 +2,7 @@ import Foundation
 import SandboxAWS
 import SandboxCore
 import SandboxGraph
+import SandboxProviders
 import SandboxState
 import SandboxStack
 
@@ -48,10 +49,12 @@ public struct Applier: Sendable {
     public let parallelism: Int
     public let deleteOptions: DeleteOptions
     public let hooks: ApplyHooks?
+    public let catalogue: KindCatalogue
 
     public init(stack: Stack, variables: [String: JSONValue], context: ProviderContext, store: StateStore, parallelism: Int = 8,
-                deleteOptions: DeleteOptions = DeleteOptions(), hooks: ApplyHooks? = nil) {
+                deleteOptions: DeleteOptions = DeleteOptions(), hooks: ApplyHooks? = nil, catalogue: KindCatalogue = .standard) {
         self.stack = stack
+        self.catalogue = catalogue
         self.variables = variables
         self.context = context
         self.store = store
@@ -77,26 +80,27 @@ public struct Applier: Sendable {
         let records = Dictionary(try store.resources().map { ($0.address, $0) }, uniquingKeysWith: { a, _ in a })
         let changes = plan.changes
         let fingerprints = try await concurrentMap(changes, limit: parallelism) { change -> String in
-            guard let provider = ProviderRegistry.provider(for: change.address.type) else { return "absent" }
+            guard let provider = self.catalogue.provider(for: change.address.type) else { return "absent" }
             let identity = records[change.address]?.attributes ?? change.after ?? [:]
             let readIdentity = change.action == .delete ? identity : (change.after ?? identity)
-            return Fingerprint.of(try await provider.read(readIdentity, context: self.context))
+            return Fingerprint.of(try await provider.read(readIdentity, context: self.context), provider: provider)
         }
         for (change, fingerprint) in zip(changes, fingerprints) where fingerprint != change.fingerprint {
             throw StalePlanError(reason: "\(change.address) changed in AWS since the plan was made")
         }
     }
 
-    /// Refuses, before anything is deleted, a plan that deletes a bucket still holding objects
-    /// (unless `deleteOptions.emptyBucket`): otherwise its settings would go first and the bucket stay, unguarded.
+    /// Refuses, before anything is deleted, a plan that deletes what its kind says must not go yet (a bucket still
+    /// holding objects, unless `deleteOptions.emptyBucket`): otherwise its settings would go first and the bucket
+    /// stay, unguarded.
     public func checkDeletable(_ plan: Plan) async throws {
         guard !deleteOptions.emptyBucket else { return }
-        let deletes = plan.changes.filter { ($0.action == .delete || $0.action == .replace) && $0.address.type == ResourceKind.s3Bucket.name }
+        let deletes = plan.changes.filter { $0.action == .delete || $0.action == .replace }
         guard !deletes.isEmpty else { return }
         let records = Dictionary(try store.resources().map { ($0.address, $0) }, uniquingKeysWith: { a, _ in a })
         for change in deletes {
-            guard let record = records[change.address] else { continue }
-            _ = try await S3BucketProvider().checkEmpty(record.attributes, context: context)
+            guard let record = records[change.address], let provider = catalogue.provider(for: change.address.type) else { continue }
+            _ = try await provider.checkDeletable(record.attributes, context: context)
         }
     }
 
@@ -153,16 +157,14 @@ public struct Applier: Sendable {
             }
         }
         if let desired = try? DesiredState.evaluate(stack, variables: variables, accountId: context.accountId, region: context.region,
-                                                    providerContext: context, known: await known.byName) {
+                                                    providerContext: context, known: await known.byName, catalogue: catalogue) {
             result.outputs = desired.outputs(known: await known.byName)
         }
         return result
     }
 
     func step(_ change: PlannedChange, record: ResourceRecord?, known: KnownAttributes) async throws {
-        guard let provider = ProviderRegistry.provider(for: change.address.type) else {
-            throw SimpleError(.internal, "no provider for \(change.address.type)")
-        }
+        let provider = try catalogue.require(change.address.type)
         let name = change.address.name
         switch change.action {
         case .noop:
@@ -201,7 +203,7 @@ public struct Applier: Sendable {
 
     /// Creates the resource. When the answer to a create is lost (a timeout or a reset after AWS acted), the client
     /// retries and the retry fails as "already exists": if what exists is exactly what was asked for, it is ours.
-    func createOrAdopt(_ provider: ResourceProvider, _ desired: Attributes) async throws -> Attributes {
+    func createOrAdopt(_ provider: any ResourceProvider, _ desired: Attributes) async throws -> Attributes {
         do {
             return try await provider.create(desired, context: context)
         } catch let error as AWSError where error.kind == .conflict {
@@ -213,7 +215,7 @@ public struct Applier: Sendable {
 
     func desiredAttributes(_ address: ResourceAddress, known: KnownAttributes) async throws -> Attributes {
         let desired = try DesiredState.evaluate(stack, variables: variables, accountId: context.accountId, region: context.region,
-                                                providerContext: context, known: await known.byName)
+                                                providerContext: context, known: await known.byName, catalogue: catalogue)
         guard let resource = desired.resources[address] else {
             throw SimpleError(.internal, "\(address) is not in the stack")
         }

@@ -1,6 +1,7 @@
 import Foundation
 import SandboxCore
 import SandboxGraph
+import SandboxProviders
 import SandboxStack
 
 /// One resource as the stack wants it: known attribute values, and names of those only known after apply.
@@ -24,7 +25,8 @@ public struct DesiredState: Sendable {
 
     /// Evaluates every resource in dependency order; references to attributes AWS computes stay unknown.
     public static func evaluate(_ stack: Stack, variables: [String: JSONValue], accountId: String, region: String,
-                                providerContext: ProviderContext?, known: [String: Attributes] = [:], lenient: Bool = false) throws -> DesiredState {
+                                providerContext: ProviderContext?, known: [String: Attributes] = [:], lenient: Bool = false,
+                                catalogue: KindCatalogue = .standard) throws -> DesiredState {
         let graph = StackValidator.dependencyGraph(stack)
         guard let order = graph.topologicalOrder() else {
             throw DiagnosticsError([Diagnostic(at: nil, "dependency cycle: \(graph.findCycle()?.joined(separator: " -> ") ?? "?")")])
@@ -94,21 +96,12 @@ public struct DesiredState: Sendable {
                 }
                 attributes["tags"] = .object(merged.mapValues(JSONValue.string))
             }
-            if declaration.kind.name == ResourceKind.s3Bucket.name, attributes["name"] == nil, !unknown.contains("name"), !unknown.contains("name_prefix") {
-                let prefix = attributes.string("name_prefix") ?? stack.name
-                let name = "\(prefix)-\(accountId)-\(region)".lowercased()
-                if let problem = NameRule.s3Bucket.problem(with: name) {
-                    diagnostics.append(Diagnostic(at: declaration.location, "\(name) (the default bucket name): \(problem); set name or a shorter name_prefix"))
-                }
-                attributes["name"] = .string(name)
+            let provider = try catalogue.require(declaration.kind.name)
+            let facts = StackFacts(stackName: stack.name, accountId: accountId, region: region)
+            for problem in provider.normalize(&attributes, unknown: unknown, facts: facts) {
+                diagnostics.append(Diagnostic(at: declaration.location, "\(name): \(problem)"))
             }
-            if declaration.kind.name == ResourceKind.s3BucketEncryption.name, attributes.string("algorithm") == "aws:kms",
-               attributes["kms_key_id"] == nil, !unknown.contains("kms_key_id") {
-                diagnostics.append(Diagnostic(at: declaration.location, "\(name): algorithm aws:kms needs kms_key_id"))
-            }
-            if let providerContext, let provider = ProviderRegistry.provider(for: declaration.kind.name) {
-                attributes = provider.plannedAttributes(attributes, context: providerContext)
-            }
+            if let providerContext { attributes = provider.plannedAttributes(attributes, context: providerContext) }
             let merged = (known[name] ?? [:]).merging(attributes) { _, planned in planned }
             context.attributes[name] = merged
             let dependencies = declaration.dependencyNames.compactMap { stack.resource(named: $0)?.address }.sorted()

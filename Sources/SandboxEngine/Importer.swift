@@ -1,14 +1,17 @@
 import Foundation
 import SandboxCore
+import SandboxProviders
 import SandboxState
 
 /// Adopts a resource that already exists in AWS into state (`sandbox import`).
 public struct Importer: Sendable {
     public let context: ProviderContext
     public let store: StateStore
+    public let catalogue: KindCatalogue
 
-    public init(context: ProviderContext, store: StateStore) {
+    public init(context: ProviderContext, store: StateStore, catalogue: KindCatalogue = .standard) {
         self.context = context
+        self.catalogue = catalogue
         self.store = store
     }
 
@@ -20,9 +23,7 @@ public struct Importer: Sendable {
 
     /// Reads the resource `id` names live and returns the record adoption would write; writes nothing.
     public func read(_ resource: DesiredResource, id: String) async throws -> ResourceRecord {
-        guard let provider = ProviderRegistry.provider(for: resource.address.type) else {
-            throw SimpleError(.internal, "no provider for \(resource.address.type)")
-        }
+        let provider = try catalogue.require(resource.address.type)
         try refuseManaged(resource.address)
         let identity = resource.attributes.merging(provider.importAttributes(id: id, context: context)) { _, imported in imported }
         guard let live = try await provider.read(identity, context: context) else {

@@ -1,6 +1,7 @@
 import Foundation
 import SandboxAWS
 import SandboxCore
+import SandboxProviders
 import SandboxState
 
 /// Journals every mutating AWS call in state: a row before the call, a row when it ends.
@@ -30,5 +31,13 @@ public struct JournalObserver: AWSCallObserver {
         } catch {
             log.warn("could not journal the end of call \(token): \(error.oneLine)")
         }
+    }
+}
+
+extension ProviderContext {
+    /// The same context with every mutating call journaled in `store`.
+    public func journaled(in store: StateStore, log: Log = .silent) -> ProviderContext {
+        ProviderContext(client: client.with(observer: JournalObserver(store: store, log: log)), accountId: accountId, region: region,
+                        commonTags: commonTags, consistency: consistency)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SandboxCore
+import SandboxProviders
 import SandboxSigV4
 
 /// The closed set of things a plan can do to a resource.
@@ -95,8 +96,12 @@ public struct Plan: Sendable, Codable {
 /// Fingerprints of live attributes, so a saved plan can tell whether the world moved.
 public enum Fingerprint {
     public static func of(_ attributes: Attributes?) -> String {
-        guard var attributes else { return "absent" }
-        if let document = attributes["document"] { attributes["document"] = JSONValue.parse(PolicyDocument.canonicalText(document)) }
+        guard let attributes else { return "absent" }
         return SigV4Signer.hexSHA256(Data(JSONValue.object(attributes).compactJSON.utf8))
+    }
+
+    /// The fingerprint of what `provider` read, in the kind's canonical form (documents by meaning).
+    public static func of(_ attributes: Attributes?, provider: (any ResourceProvider)?) -> String {
+        of(attributes.map { provider?.canonical($0) ?? $0 })
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SandboxCore
+import SandboxProviders
 import SandboxState
 import SandboxStack
 
@@ -11,9 +12,12 @@ public struct Planner: Sendable {
     public let context: ProviderContext
     public let parallelism: Int
     public let refresh: Bool
+    public let catalogue: KindCatalogue
 
-    public init(desired: DesiredState, records: [ResourceRecord], context: ProviderContext, parallelism: Int = 8, refresh: Bool = true) {
+    public init(desired: DesiredState, records: [ResourceRecord], context: ProviderContext, parallelism: Int = 8, refresh: Bool = true,
+                catalogue: KindCatalogue = .standard) {
         self.desired = desired
+        self.catalogue = catalogue
         self.records = records
         self.context = context
         self.parallelism = parallelism
@@ -28,7 +32,7 @@ public struct Planner: Sendable {
         // Wave 1: resources that stand alone (buckets, policies, budgets). Wave 2: settings on them,
         // skipped when their parent is about to be created (they cannot exist yet).
         let desiredList = desired.order.compactMap { name in desired.stack.resource(named: name).flatMap { desired.resources[$0.address] } }
-        let first = desiredList.filter { $0.dependencies.isEmpty || ProviderRegistry.provider(for: $0.address.type)?.isStandalone == true }
+        let first = desiredList.filter { $0.dependencies.isEmpty || catalogue.provider(for: $0.address.type)?.isStandalone == true }
         let second = desiredList.filter { item in !first.contains { $0.address == item.address } }
         for (address, value) in try await read(first, recorded: recorded) { live[address] = value }
         let missing = Set(live.filter { $0.value == nil }.map(\.key))
@@ -47,23 +51,21 @@ public struct Planner: Sendable {
         // Resources in state but gone from the stack: delete them, reverse dependencies first.
         let orphans = records.filter { desired.resources[$0.address] == nil }.sorted { $0.address < $1.address }
         let orphanLive = try await concurrentMap(orphans, limit: parallelism) { record -> Attributes? in
-            guard self.refresh, let provider = ProviderRegistry.provider(for: record.address.type) else { return record.attributes }
+            guard self.refresh, let provider = self.catalogue.provider(for: record.address.type) else { return record.attributes }
             return try await provider.read(record.attributes, context: self.context)
         }
         for (record, current) in zip(orphans, orphanLive) {
             changes.append(PlannedChange(address: record.address, action: .delete,
                                          reason: current == nil ? "gone from the stack (already absent in AWS)" : "gone from the stack",
-                                         changes: [], drift: [], after: nil, unknownAfter: [], fingerprint: Fingerprint.of(current),
+                                         changes: [], drift: [], after: nil, unknownAfter: [],
+                                         fingerprint: Fingerprint.of(current, provider: catalogue.provider(for: record.address.type)),
                                          dependencies: record.dependencies, importId: nil))
         }
         return changes
     }
 
-    private func provider(_ address: ResourceAddress) throws -> ResourceProvider {
-        guard let provider = ProviderRegistry.provider(for: address.type) else {
-            throw SimpleError(.internal, "no provider for \(address.type)")
-        }
-        return provider
+    private func provider(_ address: ResourceAddress) throws -> any ResourceProvider {
+        try catalogue.require(address.type)
     }
 
     private func read(_ items: [DesiredResource], recorded: [ResourceAddress: ResourceRecord]) async throws -> [(ResourceAddress, Attributes?)] {
@@ -77,8 +79,8 @@ public struct Planner: Sendable {
         }
     }
 
-    func decide(_ item: DesiredResource, provider: ResourceProvider, record: ResourceRecord?, live: Attributes?) -> PlannedChange {
-        let fingerprint = Fingerprint.of(live)
+    func decide(_ item: DesiredResource, provider: any ResourceProvider, record: ResourceRecord?, live: Attributes?) -> PlannedChange {
+        let fingerprint = Fingerprint.of(live, provider: provider)
         let unknown = item.unknown.sorted()
         func change(_ action: PlanAction, _ reason: String?, _ changes: [AttributeChange] = [], drift: [AttributeChange] = [], importId: String? = nil) -> PlannedChange {
             PlannedChange(address: item.address, action: action, reason: reason, changes: changes, drift: drift, after: item.attributes,
@@ -123,14 +125,16 @@ extension Planner {
 
     /// A plan that deletes everything state records, dependents first.
     public static func destroyPlan(stack: Stack, records: [ResourceRecord], context: ProviderContext, lineage: String?, serial: Int,
-                                   variables: [String: JSONValue], sandboxVersion: String, now: Date, parallelism: Int = 8) async throws -> Plan {
+                                   variables: [String: JSONValue], sandboxVersion: String, now: Date, parallelism: Int = 8,
+                                   catalogue: KindCatalogue = .standard) async throws -> Plan {
         let live = try await concurrentMap(records, limit: parallelism) { record -> Attributes? in
-            guard let provider = ProviderRegistry.provider(for: record.address.type) else { return nil }
+            guard let provider = catalogue.provider(for: record.address.type) else { return nil }
             return try await provider.read(record.attributes, context: context)
         }
         let changes = zip(records, live).map { record, current in
             PlannedChange(address: record.address, action: .delete, reason: current == nil ? "already absent in AWS" : nil, changes: [], drift: [],
-                          after: nil, unknownAfter: [], fingerprint: Fingerprint.of(current), dependencies: record.dependencies, importId: nil)
+                          after: nil, unknownAfter: [], fingerprint: Fingerprint.of(current, provider: catalogue.provider(for: record.address.type)),
+                          dependencies: record.dependencies, importId: nil)
         }
         return Plan(formatVersion: Plan.formatVersion, sandboxVersion: sandboxVersion, stackFile: stack.file, stackSHA256: stack.sha256,
                     stackName: stack.name, lineage: lineage, serial: serial, accountId: context.accountId, region: context.region, createdAt: now,

@@ -1,5 +1,6 @@
 import Foundation
 import SandboxCore
+import SandboxProviders
 import SandboxState
 import SandboxStack
 
@@ -77,35 +78,6 @@ public struct TerraformState: Sendable {
     }
 }
 
-/// How one Terraform resource type becomes a stack resource: its kind, and which of its attributes names the
-/// object the way the stack's attribute `stackKey` does.
-struct TerraformTypeMapping: Sendable {
-    let terraformType: String
-    let kind: String
-    let stackKey: String
-    let terraformKey: String
-    /// Folded into another instance's resource (a policy attachment is part of its `iam_user`).
-    let partOf: Bool
-
-    /// The per-type table: every Terraform type `sandbox import --from-tfstate` understands.
-    static let all: [TerraformTypeMapping] = [
-        .init(terraformType: "aws_s3_bucket", kind: "s3_bucket", stackKey: "name", terraformKey: "bucket", partOf: false),
-        .init(terraformType: "aws_s3_bucket_public_access_block", kind: "s3_public_access_block", stackKey: "bucket", terraformKey: "bucket", partOf: false),
-        .init(terraformType: "aws_s3_bucket_server_side_encryption_configuration", kind: "s3_bucket_encryption", stackKey: "bucket", terraformKey: "bucket", partOf: false),
-        .init(terraformType: "aws_s3_bucket_versioning", kind: "s3_bucket_versioning", stackKey: "bucket", terraformKey: "bucket", partOf: false),
-        .init(terraformType: "aws_s3_bucket_lifecycle_configuration", kind: "s3_bucket_lifecycle", stackKey: "bucket", terraformKey: "bucket", partOf: false),
-        .init(terraformType: "aws_iam_policy", kind: "iam_policy", stackKey: "arn", terraformKey: "arn", partOf: false),
-        .init(terraformType: "aws_iam_user", kind: "iam_user", stackKey: "name", terraformKey: "name", partOf: false),
-        .init(terraformType: "aws_iam_user_policy_attachment", kind: "iam_user", stackKey: "name", terraformKey: "user", partOf: true),
-        .init(terraformType: "aws_iam_openid_connect_provider", kind: "iam_openid_connect_provider", stackKey: "arn", terraformKey: "arn", partOf: false),
-        .init(terraformType: "aws_iam_role", kind: "iam_role", stackKey: "name", terraformKey: "name", partOf: false),
-        .init(terraformType: "aws_iam_role_policy_attachment", kind: "iam_role_policy_attachment", stackKey: "policy_arn", terraformKey: "policy_arn", partOf: false),
-        .init(terraformType: "aws_budgets_budget", kind: "budget", stackKey: "name", terraformKey: "name", partOf: false),
-    ]
-
-    static func forType(_ type: String) -> TerraformTypeMapping? { all.first { $0.terraformType == type } }
-}
-
 /// One line of the mapping: a Terraform instance and the stack address it becomes.
 public struct TerraformMappingEntry: Sendable {
     public let terraformAddress: String
@@ -126,25 +98,27 @@ public struct TerraformMapping: Sendable {
 
     /// Maps every managed instance by type, then by the name or ARN the stack gives it; refuses (one line, naming
     /// the instance) a type sandbox does not know, an instance the stack has no place for, or two for one address.
-    public static func build(_ state: TerraformState, desired: DesiredState, accountId: String, allowedAccountIds: [String]) throws -> TerraformMapping {
+    public static func build(_ state: TerraformState, desired: DesiredState, accountId: String, allowedAccountIds: [String],
+                             catalogue: KindCatalogue = .standard) throws -> TerraformMapping {
         for (account, address) in state.accounts().sorted(by: { $0.key < $1.key }) where account != accountId || (!allowedAccountIds.isEmpty && !allowedAccountIds.contains(account)) {
             let allowed = allowedAccountIds.isEmpty ? "" : "; the stack allows \(allowedAccountIds.joined(separator: ", "))"
             throw SimpleError(.credentials, "\(state.source) belongs to account \(account) (\(address)), not the current account \(accountId)\(allowed); nothing was imported, use credentials for account \(account) or the state of this account")
         }
         var entries: [TerraformMappingEntry] = []
         var owner: [ResourceAddress: String] = [:]
-        let known = TerraformTypeMapping.all.map(\.terraformType).joined(separator: ", ")
+        let known = catalogue.terraformTypes.joined(separator: ", ")
         for instance in state.instances {
-            guard let mapping = TerraformTypeMapping.forType(instance.type) else {
+            guard let (provider, mapping) = catalogue.terraformImport(for: instance.type) else {
                 throw SimpleError(.usage, "\(state.source): \(instance.address) has type \(instance.type), which sandbox does not import (it maps \(known)); nothing was imported, remove it from the state (`tofu state rm \(instance.address)`) or manage it elsewhere")
             }
             guard let id = instance.string(mapping.terraformKey) else {
                 throw SimpleError(.usage, "\(state.source): \(instance.address) has no \(mapping.terraformKey); the file is damaged")
             }
-            let candidates = desired.resources.values.filter { $0.address.type == mapping.kind }.sorted { $0.address < $1.address }
+            let kind = provider.kind.name
+            let candidates = desired.resources.values.filter { $0.address.type == kind }.sorted { $0.address < $1.address }
             guard !candidates.isEmpty else {
-                let disabled = desired.stack.resources.filter { $0.kind.name == mapping.kind && desired.resources[$0.address] == nil }.map(\.address.description)
-                let why = disabled.isEmpty ? "the stack declares no \(mapping.kind)" : "\(disabled.joined(separator: ", ")) is disabled (enabled is false)"
+                let disabled = desired.stack.resources.filter { $0.kind.name == kind && desired.resources[$0.address] == nil }.map(\.address.description)
+                let why = disabled.isEmpty ? "the stack declares no \(kind)" : "\(disabled.joined(separator: ", ")) is disabled (enabled is false)"
                 throw SimpleError(.usage, "\(state.source): \(instance.address) (\(id)) maps to no resource of \(desired.stack.file): \(why); nothing was imported")
             }
             let byName = candidates.filter { $0.attributes.string(mapping.stackKey) == id }
@@ -155,31 +129,25 @@ public struct TerraformMapping: Sendable {
             guard target.attributes.string(mapping.stackKey) == id else {
                 throw SimpleError(.usage, "\(state.source): \(instance.address) is \(id) but the stack names \(target.address) \(target.attributes.string(mapping.stackKey) ?? "?"); nothing was imported, set the stack's variables (name_prefix, s3_bucket_name) so the names agree")
             }
-            if mapping.partOf {
-                if let arn = instance.string("policy_arn"), !target.attributes.stringList("policy_arns").contains(arn) {
-                    throw SimpleError(.usage, "\(state.source): \(instance.address) attaches \(arn), which \(target.address) does not list in policy_arns; nothing was imported")
-                }
-            } else {
+            if !mapping.partOf {
                 if let other = owner[target.address] {
                     throw SimpleError(.usage, "\(state.source): \(other) and \(instance.address) both map to \(target.address); the mapping is ambiguous and nothing was imported, remove one from the state first")
                 }
                 owner[target.address] = instance.address
-                if mapping.kind == ResourceKind.s3BucketLifecycle.name, let ruleId = target.attributes.string("rule_id") {
-                    let ids = (instance.attributes["rule"]?.arrayValue ?? []).compactMap { $0.objectValue?["id"]?.stringValue }
-                    guard ids.contains(ruleId) else {
-                        throw SimpleError(.usage, "\(state.source): \(instance.address) holds lifecycle rule(s) \(ids.joined(separator: ", ")), not \(ruleId) that \(target.address) manages; nothing was imported")
-                    }
-                }
+            }
+            if let mismatch = mapping.mismatch?(instance.attributes, target.attributes) {
+                throw SimpleError(.usage, "\(state.source): \(instance.address) \(mismatch) (\(target.address)); nothing was imported")
             }
             entries.append(TerraformMappingEntry(terraformAddress: instance.address, address: target.address, id: id, partOf: mapping.partOf))
         }
         for entry in entries where entry.partOf && owner[entry.address] == nil {
-            throw SimpleError(.usage, "\(state.source): \(entry.terraformAddress) attaches a policy to \(entry.id), but the state holds no aws_iam_user \(entry.id); nothing was imported")
+            let ownerType = catalogue.provider(for: entry.address.type)?.terraformImports.first { !$0.partOf }?.terraformType ?? entry.address.type
+            throw SimpleError(.usage, "\(state.source): \(entry.terraformAddress) is part of \(entry.id), but the state holds no \(ownerType) \(entry.id); nothing was imported")
         }
         var stateOnly: [ResourceAddress] = []
         var missing: [ResourceAddress] = []
         for resource in desired.resources.values.sorted(by: { $0.address < $1.address }) where owner[resource.address] == nil {
-            if ProviderRegistry.provider(for: resource.address.type)?.hasRemoteObject == false { stateOnly.append(resource.address) } else { missing.append(resource.address) }
+            if catalogue.provider(for: resource.address.type)?.hasRemoteObject == false { stateOnly.append(resource.address) } else { missing.append(resource.address) }
         }
         return TerraformMapping(entries: entries, stateOnly: stateOnly, missing: missing)
     }
@@ -198,7 +166,7 @@ extension Importer {
         for address in mapping.stateOnly {
             guard let resource = desired.resources[address] else { continue }
             try refuseManaged(address)
-            guard let provider = ProviderRegistry.provider(for: address.type) else { continue }
+            guard let provider = catalogue.provider(for: address.type) else { continue }
             let attributes = provider.plannedAttributes(resource.attributes, context: context)
             records.append(ResourceRecord(address: address, physicalId: provider.physicalId(attributes), attributes: attributes,
                                           dependencies: resource.dependencies, status: .created))

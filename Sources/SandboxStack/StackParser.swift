@@ -14,26 +14,32 @@ public struct StackParser {
 
     private var diagnostics: [Diagnostic] = []
     private let file: String
+    /// The kinds a stack may declare (the providers' catalogue), passed in: this module lists none.
+    private let kinds: [ResourceKind]
     /// Declared names whose declaration was rejected (already reported), so references to them add no noise.
     private var rejectedResources: Set<String> = []
     private var rejectedVariables: Set<String> = []
 
-    init(file: String) { self.file = file }
+    init(file: String, kinds: [ResourceKind]) {
+        self.file = file
+        self.kinds = kinds
+    }
 
     /// Reads and parses a stack file; throws `DiagnosticsError` listing every problem found.
-    public static func load(path: String) throws -> Stack {
+    public static func load(path: String, kinds: [ResourceKind]) throws -> Stack {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw SimpleError(.usage, "cannot read stack file \(path): no such file; pass --stack FILE or add one under Stacks/")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw SimpleError(.usage, "stack file \(path) is not UTF-8 text")
         }
-        return try parse(text, file: path, bytes: data)
+        return try parse(text, file: path, bytes: data, kinds: kinds)
     }
 
-    public static func parse(_ text: String, file: String, bytes: Data? = nil) throws -> Stack {
+    /// Parses a stack whose resources are of `kinds`; throws `DiagnosticsError` listing every problem found.
+    public static func parse(_ text: String, file: String, bytes: Data? = nil, kinds: [ResourceKind]) throws -> Stack {
         let root = try StackYAML.load(text, file: file)
-        var parser = StackParser(file: file)
+        var parser = StackParser(file: file, kinds: kinds)
         let hash = SHA256.hash(data: bytes ?? Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
         guard let stack = parser.stack(from: root, hash: hash) else { throw DiagnosticsError(parser.diagnostics) }
         // Semantic checks run even after structural errors so one `validate` shows every problem.
@@ -225,17 +231,17 @@ public struct StackParser {
         guard let fields = map(entry.value, "resource \(name)") else { return nil }
         checkKeys(fields, allowed: Self.resourceKeys, context: "resource \(name)")
         guard let typeValue = entry.value["type"], let typeName = string(typeValue, "type") else {
-            if entry.value["type"] == nil { error(entry.keyLocation, "resource \(name) needs a type (one of \(ResourceKind.all.map(\.name).joined(separator: ", ")))") }
+            if entry.value["type"] == nil { error(entry.keyLocation, "resource \(name) needs a type (one of \(kinds.map(\.name).joined(separator: ", ")))") }
             return nil
         }
         if let reason = ResourceKind.forbiddenReason(typeName) {
             error(typeValue.location, "resource \(name) has forbidden type \(typeName): \(reason)")
             return nil
         }
-        guard let kind = ResourceKind.named(typeName) else {
+        guard let kind = kinds.first(where: { $0.name == typeName }) else {
             var message = "unknown resource type '\(typeName)'"
-            if let s = Suggestion.closest(to: typeName, in: ResourceKind.all.map(\.name)) { message += "; did you mean '\(s)'?" } else {
-                message += "; known types: \(ResourceKind.all.map(\.name).joined(separator: ", "))"
+            if let s = Suggestion.closest(to: typeName, in: kinds.map(\.name)) { message += "; did you mean '\(s)'?" } else {
+                message += "; known types: \(kinds.map(\.name).joined(separator: ", "))"
             }
             error(typeValue.location, message)
             return nil

@@ -2,7 +2,8 @@ import SandboxCore
 
 /// A JSON Schema (draft 2020-12) of the stack format, generated from the resource kinds so it never drifts.
 public enum StackSchema {
-    public static func document() -> JSONValue {
+    /// The schema for stacks of `kinds` (the providers' catalogue).
+    public static func document(kinds: [ResourceKind]) -> JSONValue {
         let templateString: JSONValue = .object(["type": .string("string"), "description": .string("may contain ${var.NAME}, ${RESOURCE.ATTRIBUTE}, ${account_id}, ${region}, ${stack_name}")])
         func propertySchema(_ spec: PropertySpec) -> JSONValue {
             var schema: [String: JSONValue]
@@ -24,7 +25,7 @@ public enum StackSchema {
             if let value = spec.defaultValue { schema["default"] = value }
             return .object(schema)
         }
-        let resourceSchemas: [JSONValue] = ResourceKind.all.map { kind in
+        let resourceSchemas: [JSONValue] = kinds.map { kind in
             var properties: [String: JSONValue] = [:]
             for spec in kind.properties { properties[spec.name] = propertySchema(spec) }
             let required = kind.properties.filter(\.required).map { JSONValue.string($0.name) }

@@ -65,7 +65,9 @@ final class DesiredStateTests: XCTestCase {
         XCTAssertEqual(lifecycle.dependencies, [EngineFixtures.address("s3_bucket.bucket")])
 
         let access = try XCTUnwrap(desired.resources[EngineFixtures.address("s3_public_access_block.public_access")])
-        for key in PublicAccessBlockProvider.keys { XCTAssertEqual(access.attributes[key], .bool(true), key) }
+        let keys = PublicAccessBlockKind.schema.properties.map(\.name).filter { $0 != "bucket" }
+        XCTAssertEqual(keys, ["block_public_acls", "ignore_public_acls", "block_public_policy", "restrict_public_buckets"])
+        for key in keys { XCTAssertEqual(access.attributes[key], .bool(true), key) }
 
         let budget = try XCTUnwrap(desired.resources[EngineFixtures.address("budget.budget")])
         XCTAssertEqual(budget.attributes["limit_usd"], .number(25))
@@ -241,13 +243,13 @@ final class PlannerDecideTests: XCTestCase {
 
     private func decide(_ address: String, record: ResourceRecord?, live: Attributes?) throws -> PlannedChange {
         let item = try XCTUnwrap(desired.resources[EngineFixtures.address(address)])
-        let provider = try XCTUnwrap(ProviderRegistry.provider(for: item.address.type))
+        let provider = try XCTUnwrap(KindCatalogue.standard.provider(for: item.address.type))
         return planner.decide(item, provider: provider, record: record, live: live)
     }
 
     private func record(_ address: String, _ attributes: Attributes, status: ResourceStatus = .created) -> ResourceRecord {
         let parsed = EngineFixtures.address(address)
-        return ResourceRecord(address: parsed, physicalId: ProviderRegistry.provider(for: parsed.type)?.physicalId(attributes),
+        return ResourceRecord(address: parsed, physicalId: KindCatalogue.standard.provider(for: parsed.type)?.physicalId(attributes),
                               attributes: attributes, dependencies: desired.resources[parsed]?.dependencies ?? [], status: status)
     }
 
@@ -311,7 +313,7 @@ final class PlannerDecideTests: XCTestCase {
         let changed = try EngineFixtures.desired(try EngineFixtures.referenceStack(), ["run_data_retention_days=5"])
         let item = try XCTUnwrap(changed.resources[EngineFixtures.address(address)])
         let change = Planner(desired: changed, records: [], context: EngineFixtures.context)
-            .decide(item, provider: ProviderRegistry.provider(for: "s3_bucket_lifecycle")!, record: record(address, recorded), live: recorded)
+            .decide(item, provider: KindCatalogue.standard.provider(for: "s3_bucket_lifecycle")!, record: record(address, recorded), live: recorded)
         XCTAssertEqual(change.action, .update)
         XCTAssertNil(change.reason)
         XCTAssertTrue(change.drift.isEmpty)

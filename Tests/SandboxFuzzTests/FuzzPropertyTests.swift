@@ -4,6 +4,7 @@ import SandboxCore
 import SandboxFuzzing
 import SandboxStack
 import SandboxTestSupport
+import SandboxProviders
 import XCTest
 
 /// The fuzz properties (`Tests/Fuzz`, `make fuzz` runs them coverage-guided under libFuzzer) run here on a bounded,

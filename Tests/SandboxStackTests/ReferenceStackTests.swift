@@ -3,6 +3,7 @@ import SandboxCore
 import SandboxGraph
 import XCTest
 @testable import SandboxStack
+import SandboxProviders
 
 /// The shipped stack must parse, validate, resolve its variables and evaluate into the resources tests rely on.
 final class ReferenceStackTests: XCTestCase {

@@ -2,6 +2,7 @@ import Foundation
 import SandboxCore
 import XCTest
 @testable import SandboxStack
+import SandboxProviders
 
 /// Structural problems: unknown keys, wrong types, unknown and forbidden resource kinds, each at `file:line:column`.
 final class StackParserDiagnosticsTests: XCTestCase {
@@ -282,7 +283,7 @@ final class StackParserDiagnosticsTests: XCTestCase {
         }
         XCTAssertNil(ResourceKind.forbiddenReason("s3_bucket"))
         XCTAssertNil(ResourceKind.forbiddenReason("glue_database_prefix"))
-        for kind in ResourceKind.all { XCTAssertNil(ResourceKind.forbiddenReason(kind.name), kind.name) }
+        for kind in KindCatalogue.standard.schemas { XCTAssertNil(ResourceKind.forbiddenReason(kind.name), kind.name) }
     }
 
     func testOutputsAndRunsProblems() {
@@ -393,7 +394,7 @@ final class SuggestionTests: XCTestCase {
     }
 
     func testNoSuggestionWhenNothingIsClose() {
-        XCTAssertNil(Suggestion.closest(to: "dynamodb_table", in: ResourceKind.all.map(\.name)))
+        XCTAssertNil(Suggestion.closest(to: "dynamodb_table", in: KindCatalogue.standard.schemas.map(\.name)))
         XCTAssertNil(Suggestion.closest(to: "x", in: []))
         XCTAssertEqual(Suggestion.closest(to: "S3_BUCKET", in: ["s3_bucket"]), "s3_bucket", "case does not count")
     }

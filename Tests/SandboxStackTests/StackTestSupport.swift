@@ -2,6 +2,7 @@ import Foundation
 import SandboxCore
 import XCTest
 @testable import SandboxStack
+import SandboxProviders
 
 /// The repository's reference stack, found relative to this file so tests run from any directory.
 let referenceStackPath = URL(fileURLWithPath: #filePath)

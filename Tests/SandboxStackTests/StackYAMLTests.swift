@@ -2,6 +2,7 @@ import Foundation
 import SandboxCore
 import XCTest
 @testable import SandboxStack
+import SandboxProviders
 
 /// The YAML layer: positions, duplicate keys, syntax errors, and the limits that stop hostile input quickly.
 final class StackYAMLTests: XCTestCase {

@@ -2,6 +2,7 @@ import Foundation
 import SandboxCore
 import XCTest
 @testable import SandboxStack
+import SandboxProviders
 
 final class TemplateTests: XCTestCase {
     func testLiteralAndReferences() throws {
@@ -151,9 +152,9 @@ final class StackSchemaTests: XCTestCase {
         let resources = try XCTUnwrap(properties["resources"] as? [String: Any])
         let oneOf = try XCTUnwrap((resources["additionalProperties"] as? [String: Any])?["oneOf"] as? [[String: Any]])
         let consts = oneOf.compactMap { (($0["properties"] as? [String: Any])?["type"] as? [String: Any])?["const"] as? String }
-        XCTAssertEqual(consts, ResourceKind.all.map(\.name))
+        XCTAssertEqual(consts, KindCatalogue.standard.schemas.map(\.name))
         XCTAssertEqual(consts.count, 9)
-        for (schema, kind) in zip(oneOf, ResourceKind.all) {
+        for (schema, kind) in zip(oneOf, KindCatalogue.standard.schemas) {
             let props = try XCTUnwrap((schema["properties"] as? [String: Any])?["properties"] as? [String: Any])
             XCTAssertEqual(Set((props["properties"] as? [String: Any])?.keys.map { $0 } ?? []), Set(kind.properties.map(\.name)), kind.name)
             XCTAssertEqual(props["required"] as? [String], kind.properties.filter(\.required).map(\.name), kind.name)

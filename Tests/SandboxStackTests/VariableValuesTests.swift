@@ -2,6 +2,7 @@ import Foundation
 import SandboxCore
 import XCTest
 @testable import SandboxStack
+import SandboxProviders
 
 /// Variable values from defaults, `SANDBOX_VAR_*`, var files and `--var`, with the stack's own validation messages.
 final class VariableValuesTests: XCTestCase {

@@ -3,6 +3,7 @@ import Foundation
 import SandboxAWS
 import SandboxCleanup
 import SandboxCore
+import SandboxProviders
 import SandboxReport
 import SandboxServices
 import SandboxStack
@@ -231,8 +232,8 @@ struct CleanupCommand: AsyncParsableCommand {
     /// The stack's lifecycle retention in days, or 3.
     func retention(_ session: StackSession) throws -> Double {
         guard let desired = try? session.desired() else { return 3 }
-        let lifecycle = desired.resources.values.first { $0.address.type == "s3_bucket_lifecycle" }
-        return lifecycle?.attributes["expiration_days"]?.numberValue ?? 3
+        let resources = desired.resources.values.sorted { $0.address < $1.address }.map { (type: $0.address.type, attributes: $0.attributes) }
+        return BucketLifecycleSetting.expirationDays(among: resources) ?? 3
     }
 }
 

@@ -2,6 +2,7 @@ import Foundation
 import SandboxCleanup
 import SandboxCore
 import SandboxStack
+import SandboxProviders
 
 /// Properties checked on arbitrary input, shared by the libFuzzer target (`make fuzz`) and the seeded property
 /// tests in `make test`. Each returns nil when the input behaved, or a description of the violation.
@@ -36,7 +37,7 @@ public enum FuzzTargets {
         let problems = StackValidator.validate(stack).filter { $0.severity == .error }
         if !problems.isEmpty { return "accepted a stack that does not validate: \(problems.map(\.description))" }
         if let cycle = StackValidator.dependencyGraph(stack).findCycle() { return "accepted a dependency cycle: \(cycle)" }
-        for resource in stack.resources where !ResourceKind.all.contains(where: { $0.name == resource.kind.name }) {
+        for resource in stack.resources where !KindCatalogue.standard.schemas.contains(where: { $0.name == resource.kind.name }) {
             return "accepted resource type \(resource.kind.name)"
         }
         guard let again = try? StackParser.parse(text, file: file, bytes: Data(bytes)) else { return "accepted once, refused the second time" }

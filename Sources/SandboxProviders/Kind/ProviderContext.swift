@@ -2,7 +2,6 @@ import Foundation
 import SandboxAWS
 import SandboxCore
 import SandboxServices
-import SandboxState
 
 /// Everything a provider needs to talk to AWS for one stack.
 public struct ProviderContext: Sendable {
@@ -27,12 +26,6 @@ public struct ProviderContext: Sendable {
         self.region = region
         self.commonTags = commonTags
         self.consistency = consistency
-    }
-
-    /// The same context with every mutating call journaled in `store`.
-    public func journaled(in store: StateStore, log: Log = .silent) -> ProviderContext {
-        ProviderContext(client: client.with(observer: JournalObserver(store: store, log: log)), accountId: accountId, region: region,
-                        commonTags: commonTags, consistency: consistency)
     }
 }
 

@@ -6,7 +6,9 @@ import SandboxStack
 /// Attributes of a resource: its properties after evaluation plus what AWS computed (arn, ids).
 public typealias Attributes = [String: JSONValue]
 
-/// Reads, creates, updates and deletes one kind of resource. One implementation per kind, one file each.
+/// The engine's view of one kind: read, create, update and delete on JSON `Attributes` (the state boundary).
+/// Kinds do not implement this directly: they implement `KindDefinition` with typed properties, and
+/// `KindAdapter` turns that into a `ResourceProvider` (one conversion, in one place).
 public protocol ResourceProvider: Sendable {
     var kind: ResourceKind { get }
 
@@ -42,6 +44,55 @@ public protocol ResourceProvider: Sendable {
 
     /// The IAM authorizations `read` needs (what `sandbox check` sends for this resource).
     func readCalls(_ attributes: Attributes, context: ProviderContext) -> [DeclaredCall]
+
+    /// Completes and checks desired attributes offline, before any AWS call (derived names, cross-property rules);
+    /// returns one problem per line, each naming what to change.
+    func normalize(_ desired: inout Attributes, unknown: Set<String>, facts: StackFacts) -> [String]
+
+    /// Throws, before anything is deleted, when deleting this resource must be refused (a bucket holding objects);
+    /// false when the resource is already gone.
+    func checkDeletable(_ attributes: Attributes, context: ProviderContext) async throws -> Bool
+
+    /// Live attributes in the canonical form a plan fingerprints (policy documents by meaning, not by spelling).
+    func canonical(_ live: Attributes) -> Attributes
+
+    /// The Terraform/OpenTofu resource types `sandbox import --from-tfstate` maps onto this kind.
+    var terraformImports: [TerraformImport] { get }
+}
+
+/// What a stack knows about where it runs, for the offline `normalize` step.
+public struct StackFacts: Sendable {
+    public let stackName: String
+    public let accountId: String
+    public let region: String
+
+    public init(stackName: String, accountId: String, region: String) {
+        self.stackName = stackName
+        self.accountId = accountId
+        self.region = region
+    }
+}
+
+/// How one Terraform resource type becomes a resource of a kind: which Terraform attribute names the object the
+/// way the kind's attribute `stackKey` does.
+public struct TerraformImport: Sendable {
+    public let terraformType: String
+    public let stackKey: String
+    public let terraformKey: String
+    /// Folded into another instance's resource (a policy attachment is part of its `iam_user`).
+    public let partOf: Bool
+    /// A kind-specific refusal: given the Terraform instance's attributes and the stack resource's, one line
+    /// saying why they do not match (nil when they do).
+    public let mismatch: (@Sendable (_ terraform: [String: JSONValue], _ target: Attributes) -> String?)?
+
+    public init(_ terraformType: String, stackKey: String, terraformKey: String, partOf: Bool = false,
+                mismatch: (@Sendable (_ terraform: [String: JSONValue], _ target: Attributes) -> String?)? = nil) {
+        self.terraformType = terraformType
+        self.stackKey = stackKey
+        self.terraformKey = terraformKey
+        self.partOf = partOf
+        self.mismatch = mismatch
+    }
 }
 
 /// Options that change how destroy behaves.
@@ -70,6 +121,10 @@ extension ResourceProvider {
     public var isStandalone: Bool { false }
     public var hasRemoteObject: Bool { true }
     public func readCalls(_ attributes: Attributes, context: ProviderContext) -> [DeclaredCall] { [] }
+    public func normalize(_ desired: inout Attributes, unknown: Set<String>, facts: StackFacts) -> [String] { [] }
+    public func checkDeletable(_ attributes: Attributes, context: ProviderContext) async throws -> Bool { true }
+    public func canonical(_ live: Attributes) -> Attributes { live }
+    public var terraformImports: [TerraformImport] { [] }
 
     /// Compares the properties the stack sets (not computed attributes) with the live values.
     public func differences(desired: Attributes, live: Attributes) -> [AttributeChange] {
@@ -86,14 +141,14 @@ extension ResourceProvider {
 
     /// Reads back after a write until the live resource matches `desired` (AWS is eventually consistent);
     /// bounded by the context's policy, and no wait at all when the first read already matches.
-    func awaitMatch(_ desired: Attributes, identity: Attributes, context: ProviderContext) async throws {
+    public func awaitMatch(_ desired: Attributes, identity: Attributes, context: ProviderContext) async throws {
         _ = try await context.consistency.poll({ try await read(identity, context: context) }, until: { live in
             guard let live else { return false }
             return differences(desired: desired, live: live).isEmpty
         })
     }
 
-    static func same(_ a: JSONValue, _ b: JSONValue?, type: PropertyType) -> Bool {
+    public static func same(_ a: JSONValue, _ b: JSONValue?, type: PropertyType) -> Bool {
         guard let b else { return false }
         switch type {
         case .document: return PolicyDocument.equivalent(a, b)
@@ -125,27 +180,15 @@ public struct ProviderError: SandboxError {
     public var userMessage: String { "\(address): \(message)" }
 }
 
+/// Untyped reads for the generic layers (state boundary, Terraform import); kinds use their typed properties.
 extension Attributes {
-    func string(_ key: String) -> String? { self[key]?.stringValue }
-    func bool(_ key: String) -> Bool? { self[key]?.boolValue }
-    func int(_ key: String) -> Int? { self[key]?.intValue }
-    func number(_ key: String) -> Double? { self[key]?.numberValue }
-    func stringMap(_ key: String) -> [String: String] {
+    public func string(_ key: String) -> String? { self[key]?.stringValue }
+    public func bool(_ key: String) -> Bool? { self[key]?.boolValue }
+    public func int(_ key: String) -> Int? { self[key]?.intValue }
+    public func number(_ key: String) -> Double? { self[key]?.numberValue }
+    public func stringMap(_ key: String) -> [String: String] {
         (self[key]?.objectValue ?? [:]).compactMapValues(\.stringValue)
     }
-    func stringList(_ key: String) -> [String] { (self[key]?.arrayValue ?? []).compactMap(\.stringValue) }
+    public func stringList(_ key: String) -> [String] { (self[key]?.arrayValue ?? []).compactMap(\.stringValue) }
 }
 
-/// Providers by kind name.
-public enum ProviderRegistry {
-    public static let all: [String: ResourceProvider] = {
-        let providers: [ResourceProvider] = [
-            S3BucketProvider(), PublicAccessBlockProvider(), BucketEncryptionProvider(), BucketVersioningProvider(),
-            BucketLifecycleProvider(), IAMPolicyProvider(), IAMUserProvider(), OpenIDConnectProviderProvider(), IAMRoleProvider(),
-            RolePolicyAttachmentProvider(), BudgetProvider(), GlueDatabasePrefixProvider(),
-        ]
-        return Dictionary(uniqueKeysWithValues: providers.map { ($0.kind.name, $0) })
-    }()
-
-    public static func provider(for kind: String) -> ResourceProvider? { all[kind] }
-}
