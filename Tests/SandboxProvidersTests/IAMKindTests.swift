@@ -78,7 +78,7 @@ final class IAMPolicyKindTests: XCTestCase {
         stub.expectInOrder([iam("ListPolicyVersions", "<Versions>\(versions.joined())</Versions><IsTruncated>false</IsTruncated>"),
                             iam("DeletePolicyVersion"), iam("CreatePolicyVersion", "<PolicyVersion><VersionId>v6</VersionId><IsDefaultVersion>true</IsDefaultVersion></PolicyVersion>"),
                             iam("GetPolicy", policyXML.replacingOccurrences(of: "v1", with: "v6"))], sent: sent)
-        stub.expectAnyOrder(reads(version: "v6"), sent: sent)
+        stub.expectAnyOrder(reads(version: "v6", tags: "<member><Key>ManagedBy</Key><Value>sandbox</Value></member>"), sent: sent)
         var live = desired
         live["arn"] = .string(arn)
         live["document"] = .object(["Version": .string("2012-10-17"), "Statement": .array([])])

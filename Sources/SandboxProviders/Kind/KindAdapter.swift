@@ -127,6 +127,19 @@ public struct KindAdapter<Kind: KindDefinition>: ResourceProvider {
         return changes
     }
 
+    /// Equal by the property's type: documents by meaning, numbers numerically, string lists as sets.
+    static func same(_ a: JSONValue, _ b: JSONValue?, type: PropertyType) -> Bool {
+        guard let b else { return false }
+        switch type {
+        case .document: return PolicyDocument.equivalent(a, b)
+        case .number, .integer: return a.numberValue.flatMap { x in b.numberValue.map { abs(x - $0) < 0.000_001 } } ?? (a == b)
+        case .stringList:
+            return Set((a.arrayValue ?? []).map(\.description)) == Set((b.arrayValue ?? []).map(\.description))
+        default: return a == b
+        }
+    }
+
+    /// A kind's own import identity, else the bucket for settings of a bucket and the name for everything else.
     public func importAttributes(id: String, context: ProviderContext) -> Attributes {
         if let identity = definition.importIdentity(id: id, context: context), let attributes = try? AttributeCoding.encode(identity) {
             return attributes

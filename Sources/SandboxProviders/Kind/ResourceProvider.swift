@@ -117,54 +117,6 @@ public struct AttributeChange: Sendable, Codable, Equatable {
     }
 }
 
-extension ResourceProvider {
-    public var isStandalone: Bool { false }
-    public var hasRemoteObject: Bool { true }
-    public func readCalls(_ attributes: Attributes, context: ProviderContext) -> [DeclaredCall] { [] }
-    public func normalize(_ desired: inout Attributes, unknown: Set<String>, facts: StackFacts) -> [String] { [] }
-    public func checkDeletable(_ attributes: Attributes, context: ProviderContext) async throws -> Bool { true }
-    public func canonical(_ live: Attributes) -> Attributes { live }
-    public var terraformImports: [TerraformImport] { [] }
-
-    /// Compares the properties the stack sets (not computed attributes) with the live values.
-    public func differences(desired: Attributes, live: Attributes) -> [AttributeChange] {
-        var changes: [AttributeChange] = []
-        for spec in kind.properties {
-            guard let want = desired[spec.name], want != .null else { continue }
-            let have = live[spec.name]
-            if !Self.same(want, have, type: spec.type) {
-                changes.append(AttributeChange(name: spec.name, old: have, new: want, forcesReplacement: spec.forceNew))
-            }
-        }
-        return changes
-    }
-
-    /// Reads back after a write until the live resource matches `desired` (AWS is eventually consistent);
-    /// bounded by the context's policy, and no wait at all when the first read already matches.
-    public func awaitMatch(_ desired: Attributes, identity: Attributes, context: ProviderContext) async throws {
-        _ = try await context.consistency.poll({ try await read(identity, context: context) }, until: { live in
-            guard let live else { return false }
-            return differences(desired: desired, live: live).isEmpty
-        })
-    }
-
-    public static func same(_ a: JSONValue, _ b: JSONValue?, type: PropertyType) -> Bool {
-        guard let b else { return false }
-        switch type {
-        case .document: return PolicyDocument.equivalent(a, b)
-        case .number, .integer: return a.numberValue.flatMap { x in b.numberValue.map { abs(x - $0) < 0.000_001 } } ?? (a == b)
-        case .stringList:
-            return Set((a.arrayValue ?? []).map(\.description)) == Set((b.arrayValue ?? []).map(\.description))
-        default: return a == b
-        }
-    }
-
-    /// Bucket settings are named by their bucket; everything else by its name.
-    public func importAttributes(id: String, context: ProviderContext) -> Attributes {
-        kind.property("bucket") != nil ? ["bucket": .string(id)] : ["name": .string(id)]
-    }
-}
-
 /// A provider failure with the resource named.
 public struct ProviderError: SandboxError {
     public let address: String
