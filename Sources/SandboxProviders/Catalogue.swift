@@ -9,6 +9,9 @@ extension KindCatalogue {
         KindAdapter<BucketLifecycleKind>(),
         KindAdapter<IAMPolicyKind>(),
         KindAdapter<IAMUserKind>(),
+        KindAdapter<OpenIDConnectProviderKind>(),
+        KindAdapter<IAMRoleKind>(),
+        KindAdapter<RolePolicyAttachmentKind>(),
         KindAdapter<BudgetKind>(),
         KindAdapter<GlueDatabasePrefixKind>(),
     ])

@@ -10,11 +10,24 @@ public enum NameRule: Sendable, Equatable {
     case email
     case gluePrefix
     case runPrefix
+    /// An OpenID Connect issuer: https, a host, no port, query or fragment (IAM's rules for Url).
+    case httpsURL
+    /// A certificate thumbprint: 40 hexadecimal digits.
+    case thumbprint
 
     /// Returns what is wrong with `value`, or nil when it is valid.
     public func problem(with value: String) -> String? {
         switch self {
         case .s3Bucket: return Self.bucketProblem(value)
+        case .httpsURL:
+            guard value.hasPrefix("https://"), value.count <= 255, let url = URLComponents(string: value), let host = url.host, !host.isEmpty,
+                  url.port == nil, url.query == nil, url.fragment == nil else {
+                return "an OpenID Connect URL is https://HOST[/PATH] without port, query or fragment (at most 255 characters)"
+            }
+            return nil
+        case .thumbprint:
+            guard value.count == 40, value.allSatisfy(\.isHexDigit) else { return "a thumbprint is 40 hexadecimal digits" }
+            return nil
         case .iamName: return Self.iamNameProblem(value, max: 128)
         case .iamUserName: return Self.iamNameProblem(value, max: 64)
         case .iamPath:

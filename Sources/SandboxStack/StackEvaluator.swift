@@ -56,6 +56,7 @@ public enum StackEvaluator {
                     case .known(let v):
                         switch v {
                         case .string, .number, .bool: out += v.description
+                        case .null: throw EvaluationError(location: location, message: "${\(reference)} has no value (null) and cannot be part of a string; give it a value")
                         default: throw EvaluationError(location: location, message: "${\(reference)} is a \(v.arrayValue != nil ? "list" : "mapping") and cannot be part of a string")
                         }
                     }

@@ -680,7 +680,7 @@ final class EngineIntegrationTests: XCTestCase {
         XCTAssertEqual(JSONValue.parse(json.stdout)?["valid"], .bool(false), json.stdout)
         try sandbox(["plan", "--stack", broken.path], expect: 2)
         let valid = try sandbox(["validate"])
-        XCTAssertTrue(valid.stdout.contains("valid (9 resources"), valid.stdout)
+        XCTAssertTrue(valid.stdout.contains("valid (12 resources"), valid.stdout)
     }
 
     func testTagsOutsideTheServicesPatternAreRefusedBeforeAnyWrite() throws {

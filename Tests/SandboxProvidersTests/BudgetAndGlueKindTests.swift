@@ -118,7 +118,7 @@ final class KindCatalogueTests: XCTestCase {
     func testTheStandardCatalogueListsEachKindOnceInOrder() {
         XCTAssertEqual(KindCatalogue.standard.schemas.map(\.name), [
             "s3_bucket", "s3_public_access_block", "s3_bucket_encryption", "s3_bucket_versioning", "s3_bucket_lifecycle",
-            "iam_policy", "iam_user", "budget", "glue_database_prefix",
+            "iam_policy", "iam_user", "iam_openid_connect_provider", "iam_role", "iam_role_policy_attachment", "budget", "glue_database_prefix",
         ])
         for schema in KindCatalogue.standard.schemas {
             XCTAssertEqual(KindCatalogue.standard.provider(for: schema.name)?.kind.name, schema.name)

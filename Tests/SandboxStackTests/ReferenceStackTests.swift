@@ -25,10 +25,12 @@ final class ReferenceStackTests: XCTestCase {
             "bucket": "s3_bucket", "public_access": "s3_public_access_block", "encryption": "s3_bucket_encryption",
             "versioning": "s3_bucket_versioning", "lifecycle": "s3_bucket_lifecycle", "glue": "glue_database_prefix",
             "policy": "iam_policy", "budget": "budget", "user": "iam_user",
+            "github_oidc": "iam_openid_connect_provider", "ci_role": "iam_role", "ci_policy": "iam_role_policy_attachment",
         ])
         XCTAssertEqual(stack.variables.map(\.name),
                        ["owner", "budget_email", "name_prefix", "s3_bucket_name", "s3_run_prefix", "glue_database_prefix", "budget_limit_usd",
-                        "run_data_retention_days", "versioning", "enable_access_key_user", "common_tags"])
+                        "run_data_retention_days", "versioning", "enable_access_key_user", "enable_github_ci_role", "github_repository",
+                        "github_ref", "common_tags"])
         XCTAssertEqual(stack.tags.map(\.key), ["Project", "Purpose", "Owner"])
         XCTAssertEqual(stack.tags.first { $0.key == "Purpose" }?.value.stringValue, "provider-compatibility")
         XCTAssertEqual(stack.outputs.filter(\.isEnvironmentVariable).map(\.name),
@@ -36,7 +38,7 @@ final class ReferenceStackTests: XCTestCase {
                         "FLOE_AWS_BUDGET_NAME", "FLOE_AWS_BUDGET_EMAIL", "FLOE_AWS_PROVIDER_TEST_POLICY_ARN"])
         XCTAssertEqual(stack.outputs.filter { !$0.isEnvironmentVariable }.map(\.name),
                        ["aws_account_id", "aws_region", "s3_bucket_name", "s3_run_prefix", "glue_database_prefix", "provider_test_policy_arn",
-                        "budget_name", "budget_email", "recommended_environment"])
+                        "budget_name", "ci_role_arn", "budget_email", "recommended_environment"])
         XCTAssertEqual(stack.outputs.filter(\.sensitive).map(\.name), ["FLOE_AWS_BUDGET_EMAIL", "budget_email", "recommended_environment"])
         XCTAssertEqual(stack.outputs.first { $0.name == "recommended_environment" }?.value.entries?.map(\.key),
                        stack.outputs.filter(\.isEnvironmentVariable).map(\.name), "recommended_environment is the --env set, one for one")
@@ -74,9 +76,12 @@ final class ReferenceStackTests: XCTestCase {
         let graph = StackValidator.dependencyGraph(stack)
         XCTAssertNil(graph.findCycle())
         XCTAssertEqual(graph.topologicalOrder(),
-                       ["bucket", "budget", "glue", "encryption", "lifecycle", "policy", "public_access", "versioning", "user"])
+                       ["bucket", "budget", "github_oidc", "glue", "ci_role", "encryption", "lifecycle", "policy", "public_access", "versioning",
+                        "ci_policy", "user"])
         XCTAssertEqual(graph.dependencies(of: "policy"), ["bucket", "budget", "glue"], "SandboxBudgetRead names the budget")
-        XCTAssertEqual(graph.transitiveDependents(of: "bucket"), ["encryption", "lifecycle", "policy", "public_access", "user", "versioning"])
+        XCTAssertEqual(graph.transitiveDependents(of: "bucket"), ["ci_policy", "encryption", "lifecycle", "policy", "public_access", "user", "versioning"])
+        XCTAssertEqual(graph.dependencies(of: "ci_role"), ["github_oidc"], "the trust policy names the provider")
+        XCTAssertEqual(graph.dependencies(of: "ci_policy"), ["ci_role", "policy"])
         XCTAssertEqual(stack.resource(named: "policy")?.address.description, "iam_policy.policy")
     }
 
@@ -95,6 +100,25 @@ final class ReferenceStackTests: XCTestCase {
         XCTAssertEqual(values["budget_limit_usd"], .number(25))
         XCTAssertEqual(values["run_data_retention_days"], .number(3))
         XCTAssertEqual(values["versioning"], .string("Disabled"))
+        XCTAssertEqual(values["enable_github_ci_role"], .bool(false), "the GitHub OIDC CI role is off by default")
+        XCTAssertEqual(values["github_repository"], .null)
+        XCTAssertEqual(values["github_ref"], .string("*"))
+    }
+
+    func testReferenceStackGitHubVariablesAreValidated() throws {
+        let stack = try load()
+        let base = ["owner=o", "budget_email=ops@example.com", "enable_github_ci_role=true"]
+        for good in [["github_repository=floe-org/floe"], ["github_repository=a/b.c_d-e", "github_ref=ref:refs/heads/release/1.x"],
+                     ["github_repository=o/r", "github_ref=environment:provider tests"], ["github_repository=o/r", "github_ref=pull_request"]] {
+            XCTAssertNoThrow(try VariableValues.resolve(stack, inputs: VariableInputs(assignments: base + good)), "\(good)")
+        }
+        for bad in [["github_repository=floe"], ["github_repository=o/r/x"], ["github_repository=-o/r"], ["github_repository=o/*"],
+                    ["github_repository=o/r", "github_ref=ref:refs/heads/*"], ["github_repository=o/r", "github_ref=main"]] {
+            XCTAssertThrowsError(try VariableValues.resolve(stack, inputs: VariableInputs(assignments: base + bad)), "\(bad)") { error in
+                let text = (error as? DiagnosticsError)?.diagnostics.map(\.message).joined() ?? "\(error)"
+                XCTAssertTrue(text.contains("github_repository must be OWNER/REPO") || text.contains("github_ref must be"), text)
+            }
+        }
     }
 
     func testReferenceStackOfflineValidationWarnsAboutRequiredVariables() throws {

@@ -153,7 +153,7 @@ final class StackSchemaTests: XCTestCase {
         let oneOf = try XCTUnwrap((resources["additionalProperties"] as? [String: Any])?["oneOf"] as? [[String: Any]])
         let consts = oneOf.compactMap { (($0["properties"] as? [String: Any])?["type"] as? [String: Any])?["const"] as? String }
         XCTAssertEqual(consts, KindCatalogue.standard.schemas.map(\.name))
-        XCTAssertEqual(consts.count, 9)
+        XCTAssertEqual(consts.count, 12)
         for (schema, kind) in zip(oneOf, KindCatalogue.standard.schemas) {
             let props = try XCTUnwrap((schema["properties"] as? [String: Any])?["properties"] as? [String: Any])
             XCTAssertEqual(Set((props["properties"] as? [String: Any])?.keys.map { $0 } ?? []), Set(kind.properties.map(\.name)), kind.name)
