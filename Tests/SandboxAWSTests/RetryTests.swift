@@ -197,7 +197,7 @@ final class RetryTests: XCTestCase {
         let harness = try ClientHarness()
         harness.transport.expect("GetRole", status: 404, body: Answers.queryError("NoSuchEntity"))
         do {
-            _ = try await harness.client.query(.iam, action: "GetRole", parameters: [("RoleName", "missing")])
+            _ = try await harness.client.query(.iam, action: "GetRole", parameters: [("RoleName", "missing")], journal: .read)
             XCTFail("expected NoSuchEntity")
         } catch let error as AWSError {
             XCTAssertEqual(error.kind, .notFound)
@@ -238,8 +238,8 @@ final class RetryTests: XCTestCase {
     }
 
     func testParsesTheHTTPDateHeader() {
-        XCTAssertEqual(AWSClient.parseHTTPDate("Tue, 14 Nov 2023 22:28:20 GMT"), Date(timeIntervalSince1970: 1_700_000_900))
-        XCTAssertNil(AWSClient.parseHTTPDate("yesterday"))
+        XCTAssertEqual(HTTPDate.parse("Tue, 14 Nov 2023 22:28:20 GMT"), Date(timeIntervalSince1970: 1_700_000_900))
+        XCTAssertNil(HTTPDate.parse("yesterday"))
     }
 
     // MARK: Expired credentials
@@ -268,7 +268,7 @@ final class RetryTests: XCTestCase {
         harness.transport.expect("GetCallerIdentity", status: 403, body: Answers.queryError("ExpiredToken"))
         harness.transport.expect("GetCallerIdentity", status: 403, body: Answers.queryError("ExpiredToken"))
         do {
-            _ = try await harness.client.query(.sts, action: "GetCallerIdentity")
+            _ = try await harness.client.query(.sts, action: "GetCallerIdentity", journal: .read)
             XCTFail("expected ExpiredToken")
         } catch let error as AWSError {
             XCTAssertEqual(error.kind, .expiredCredentials)
@@ -299,7 +299,7 @@ final class RetryTests: XCTestCase {
         let harness = try ClientHarness(region: "us-east-1")
         harness.transport.expect("HEAD", status: 301, headers: ["x-amz-bucket-region": "ap-southeast-2"])
         harness.transport.expect("HEAD", status: 200)
-        _ = try await harness.client.send(AWSRequest(operation: "HeadBucket", method: "HEAD", bucket: "sandbox-data"), to: .s3)
+        _ = try await harness.client.send(AWSRequest(operation: "HeadBucket", journal: .read, method: "HEAD", bucket: "sandbox-data"), to: .s3)
         XCTAssertTrue(harness.requests[1].authorization.contains("/ap-southeast-2/s3/aws4_request"))
         harness.assertScriptFollowed()
     }
