@@ -69,7 +69,7 @@ public final class AWSClient: Sendable {
         var attempt = 0
         var state = AttemptState(clientRegion: region)
         var refreshedCredentials = false
-        attempts: while true {
+        while true {
             attempt += 1
             let endpoint = endpoints.resolve(service, region: state.region)
             let started = Date()
@@ -79,9 +79,10 @@ public final class AWSClient: Sendable {
                 return response
             } catch let error as AWSError {
                 log.debug("\(service.displayName) \(request.operation) -> \(error.status) \(error.code) (attempt \(attempt))")
-                for step in service.steps where step.afterFailure(error, request: request, state: &state) == .resend {
+                if Self.runSteps(of: service, after: error, request: request, state: &state) == .resend {
+                    // A service quirk moved the call (S3: the bucket's region); that is not a retry.
                     attempt -= 1
-                    continue attempts
+                    continue
                 }
                 if error.kind == .clockSkew, let serverDate = error.headers["date"].flatMap({ HTTPDate.parse($0) }) {
                     skew.set(serverDate.timeIntervalSince(clock.now()))
@@ -103,6 +104,14 @@ public final class AWSClient: Sendable {
                 try await backoffOrThrow(error, attempt: attempt)
             }
         }
+    }
+
+    /// Runs the service's steps in order until one asks for a resend.
+    static func runSteps(of service: ServiceDescriptor, after error: AWSError, request: AWSRequest, state: inout AttemptState) -> StepDecision {
+        for step in service.steps {
+            if step.afterFailure(error, request: request, state: &state) == .resend { return .resend }
+        }
+        return .proceed
     }
 
     private func backoffOrThrow(_ error: Error, attempt: Int) async throws {
