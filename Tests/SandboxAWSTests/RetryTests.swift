@@ -226,6 +226,17 @@ final class RetryTests: XCTestCase {
         harness.assertScriptFollowed()
     }
 
+    func testClockSkewIsReadFromAnObsoleteDateFormToo() async throws {
+        let harness = try ClientHarness()
+        // asctime, which RFC 7231 recipients (and botocore) accept: 15 minutes ahead of our clock.
+        harness.transport.expect("GET /report.csv", status: 403, headers: ["Date": "Tue Nov 14 22:28:20 2023"],
+                                 body: Answers.s3Error("RequestTimeTooSkewed"))
+        harness.transport.expect("GET /report.csv", status: 200)
+        _ = try await harness.client.send(.s3Get(), to: .s3)
+        XCTAssertEqual(harness.requests.map(\.amzDate), ["20231114T221320Z", "20231114T222820Z"])
+        harness.assertScriptFollowed()
+    }
+
     func testClockCorrectionLastsForLaterCalls() async throws {
         let harness = try ClientHarness()
         harness.transport.expect("GET /report.csv", status: 403, headers: ["Date": "Tue, 14 Nov 2023 22:03:20 GMT"],

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Parses HTTP dates (`Date`, `Last-Modified`, `Retry-After`): RFC 7231's IMF-fixdate and the obsolete forms it
+/// Parses HTTP dates (the `Date` of a clock-skew answer, S3's `Last-Modified`): RFC 7231's IMF-fixdate and the obsolete forms it
 /// tells recipients to accept, with the leniency botocore (dateutil) shows for what S3 and its emulators send.
 ///
 /// Accepted: `Sun, 06 Nov 1994 08:49:37 GMT` (also a one-digit day, no weekday, no seconds, `UTC`/`UT`/`Z` or a
