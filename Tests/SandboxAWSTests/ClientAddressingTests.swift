@@ -25,7 +25,7 @@ final class ClientAddressingTests: XCTestCase {
     }
 
     func testS3BucketRootOnCustomEndpointHasNoTrailingSlash() throws {
-        let request = AWSRequest(operation: "HeadBucket", method: "HEAD", bucket: "sandbox-data")
+        let request = AWSRequest(operation: "HeadBucket", journal: .read, method: "HEAD", bucket: "sandbox-data")
         XCTAssertEqual(try address(request, endpoints: EndpointResolver(global: Self.moto)).url, "http://127.0.0.1:5000/sandbox-data")
     }
 
@@ -61,7 +61,7 @@ final class ClientAddressingTests: XCTestCase {
     }
 
     func testQueryIsEncodedInTheURL() throws {
-        let request = AWSRequest(operation: "ListObjectsV2", method: "GET", bucket: "sandbox-data",
+        let request = AWSRequest(operation: "ListObjectsV2", journal: .read, method: "GET", bucket: "sandbox-data",
                                  query: [("list-type", "2"), ("prefix", "a b+c"), ("uploads", "")])
         XCTAssertEqual(try address(request).url, "https://sandbox-data.s3.eu-west-1.amazonaws.com/?list-type=2&prefix=a%20b%2Bc&uploads=")
     }
@@ -88,7 +88,7 @@ final class ClientAddressingTests: XCTestCase {
     func testIAMUsesTheGlobalEndpointAndSignsWithUSEast1() async throws {
         let harness = try ClientHarness(region: "eu-west-1")
         harness.transport.expect("GetUser", status: 200, body: "<GetUserResponse><GetUserResult/></GetUserResponse>")
-        _ = try await harness.client.query(.iam, action: "GetUser")
+        _ = try await harness.client.query(.iam, action: "GetUser", journal: .read)
         let request = try XCTUnwrap(harness.requests.first)
         XCTAssertEqual(request.url.absoluteString, "https://iam.amazonaws.com/")
         XCTAssertTrue(request.authorization.contains("Credential=AKIDHARNESS/20231114/us-east-1/iam/aws4_request"), request.authorization)
@@ -97,7 +97,7 @@ final class ClientAddressingTests: XCTestCase {
     func testBudgetsUsesTheGlobalEndpointAndSignsWithUSEast1() async throws {
         let harness = try ClientHarness(region: "ap-southeast-2")
         harness.transport.expect("DescribeBudgets", status: 200, body: "{}")
-        let _: EmptyShape = try await harness.client.json(.budgets, operation: "DescribeBudgets", input: EmptyShape())
+        let _: EmptyShape = try await harness.client.json(.budgets, operation: "DescribeBudgets", input: EmptyShape(), journal: .read)
         let request = try XCTUnwrap(harness.requests.first)
         XCTAssertEqual(request.url.absoluteString, "https://budgets.amazonaws.com/")
         XCTAssertEqual(request.headers["X-Amz-Target"], "AWSBudgetServiceGateway.DescribeBudgets")

@@ -57,12 +57,12 @@ enum Answers {
 }
 
 extension AWSRequest {
-    static let glueGetDatabases = AWSRequest(operation: "GetDatabases", method: "POST", path: "/",
+    static let glueGetDatabases = AWSRequest(operation: "GetDatabases", journal: .read, method: "POST", path: "/",
                                              headers: ["Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "AWSGlue.GetDatabases"],
                                              body: Data("{}".utf8))
 
     static func s3Get(bucket: String = "sandbox-data", key: String = "/report.csv") -> AWSRequest {
-        AWSRequest(operation: "GetObject", method: "GET", bucket: bucket, path: key)
+        AWSRequest(operation: "GetObject", journal: .read, method: "GET", bucket: bucket, path: key)
     }
 }
 

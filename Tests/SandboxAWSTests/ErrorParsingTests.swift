@@ -118,7 +118,7 @@ final class ErrorParsingTests: XCTestCase {
     func testEmptyHead404ThroughTheClientIsNotRetried() async throws {
         let harness = try ClientHarness()
         harness.transport.expect("HEAD", status: 404)
-        let error = await harness.failure(of: AWSRequest(operation: "HeadBucket", method: "HEAD", bucket: "gone"), to: .s3)
+        let error = await harness.failure(of: AWSRequest(operation: "HeadBucket", journal: .read, method: "HEAD", bucket: "gone"), to: .s3)
         XCTAssertEqual((error as? AWSError)?.kind, .notFound)
         XCTAssertEqual(harness.transport.requestCount, 1)
     }
@@ -177,7 +177,7 @@ final class ErrorParsingTests: XCTestCase {
         harness.transport.expect("DeleteRole", status: 200, headers: ["Content-Type": "text/html"],
                                  body: "<html><body><p>Welcome to nginx!</p></body></html>")
         do {
-            _ = try await harness.client.query(.iam, action: "DeleteRole", parameters: [("RoleName", "r")])
+            _ = try await harness.client.query(.iam, action: "DeleteRole", parameters: [("RoleName", "r")], journal: .mutating(target: "r"))
             XCTFail("an HTML page must not pass as a successful IAM answer")
         } catch let error as MalformedResponseError {
             XCTAssertTrue(error.userMessage.contains("HTML page"), error.userMessage)
@@ -188,7 +188,7 @@ final class ErrorParsingTests: XCTestCase {
         let harness = try ClientHarness()
         harness.transport.expect("DeleteRole", status: 200,
                                  body: "<DeleteRoleResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DeleteRoleResponse>")
-        let node = try await harness.client.query(.iam, action: "DeleteRole", parameters: [("RoleName", "r")])
+        let node = try await harness.client.query(.iam, action: "DeleteRole", parameters: [("RoleName", "r")], journal: .mutating(target: "r"))
         XCTAssertEqual(node.name, "DeleteRoleResponse")
     }
 
@@ -196,7 +196,7 @@ final class ErrorParsingTests: XCTestCase {
         let harness = try ClientHarness()
         harness.transport.expect("GetCallerIdentity", status: 200,
                                  body: "<GetCallerIdentityResponse><GetCallerIdentityResult><Account>123456789012</Account></GetCallerIdentityResult></GetCallerIdentityResponse>")
-        let node = try await harness.client.query(.sts, action: "GetCallerIdentity")
+        let node = try await harness.client.query(.sts, action: "GetCallerIdentity", journal: .read)
         XCTAssertEqual(node.string("Account"), "123456789012")
     }
 

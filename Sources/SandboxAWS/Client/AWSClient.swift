@@ -3,7 +3,7 @@ import SandboxCore
 import SandboxSigV4
 
 /// Sends AWS requests: resolves the endpoint, signs, sends, maps errors and retries.
-/// Each concern is a separate piece (resolver, signer, policy, parser); this type only strings them together.
+/// Each concern is a separate piece (resolver, signer, policy, parser, the service's steps); this type only strings them together.
 public final class AWSClient: Sendable {
     public let region: Region
     public let endpoints: EndpointResolver
@@ -51,10 +51,9 @@ public final class AWSClient: Sendable {
 
     /// Sends the request and returns a 2xx response, or throws a typed error after the retry policy gives up.
     public func send(_ request: AWSRequest, to service: ServiceDescriptor) async throws -> HTTPResponse {
-        guard let observer, AWSCallObserverSupport.isMutating(request.operation) else {
+        guard let observer, case .mutating(let target) = request.journal else {
             return try await sendWithRetries(request, to: service)
         }
-        let target = AWSCallObserverSupport.target(of: request)
         let token = observer.willSend(service: service.displayName, operation: request.operation, target: target)
         do {
             let response = try await sendWithRetries(request, to: service)
@@ -68,12 +67,11 @@ public final class AWSClient: Sendable {
 
     private func sendWithRetries(_ request: AWSRequest, to service: ServiceDescriptor) async throws -> HTTPResponse {
         var attempt = 0
-        var redirectedRegion: Region?
+        var state = AttemptState(clientRegion: region)
         var refreshedCredentials = false
         while true {
             attempt += 1
-            let region = redirectedRegion ?? self.region
-            let endpoint = endpoints.resolve(service, region: region)
+            let endpoint = endpoints.resolve(service, region: state.region)
             let started = Date()
             do {
                 let response = try await sendOnce(request, service: service, endpoint: endpoint)
@@ -81,14 +79,12 @@ public final class AWSClient: Sendable {
                 return response
             } catch let error as AWSError {
                 log.debug("\(service.displayName) \(request.operation) -> \(error.status) \(error.code) (attempt \(attempt))")
-                if error.kind == .redirect, service == .s3, redirectedRegion == nil,
-                   let bucketRegion = error.headers["x-amz-bucket-region"], let target = try? Region(bucketRegion), target != region {
-                    // A bucket in another region: follow once, with that region's endpoint and signature.
-                    redirectedRegion = target
+                if Self.runSteps(of: service, after: error, request: request, state: &state) == .resend {
+                    // A service quirk moved the call (S3: the bucket's region); that is not a retry.
                     attempt -= 1
                     continue
                 }
-                if error.kind == .clockSkew, let serverDate = error.headers["date"].flatMap(Self.parseHTTPDate) {
+                if error.kind == .clockSkew, let serverDate = error.headers["date"].flatMap({ HTTPDate.parse($0) }) {
                     skew.set(serverDate.timeIntervalSince(clock.now()))
                 }
                 if ThrottleFeedback.isThrottle(error), let feedback = ThrottleFeedback.current {
@@ -108,6 +104,14 @@ public final class AWSClient: Sendable {
                 try await backoffOrThrow(error, attempt: attempt)
             }
         }
+    }
+
+    /// Runs the service's steps in order until one asks for a resend.
+    static func runSteps(of service: ServiceDescriptor, after error: AWSError, request: AWSRequest, state: inout AttemptState) -> StepDecision {
+        for step in service.steps {
+            if step.afterFailure(error, request: request, state: &state) == .resend { return .resend }
+        }
+        return .proceed
     }
 
     private func backoffOrThrow(_ error: Error, attempt: Int) async throws {
@@ -166,14 +170,6 @@ public final class AWSClient: Sendable {
             throw SimpleError(.internal, "cannot form a URL for \(service.displayName) \(request.operation)")
         }
         return (url, host, path)
-    }
-
-    static func parseHTTPDate(_ text: String) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        return formatter.date(from: text)
     }
 }
 

@@ -13,9 +13,13 @@ public struct AWSRequest: Sendable {
     public var body: Data
     /// Web identity exchange is the one call made without credentials.
     public var unsigned: Bool
+    /// Whether the call mutates, and what: required, so no call is built without saying.
+    public var journal: Journal
 
-    public init(operation: String, method: String = "POST", bucket: String? = nil, path: String = "/", query: [(String, String)] = [], headers: [String: String] = [:], body: Data = Data(), unsigned: Bool = false) {
+    public init(operation: String, journal: Journal, method: String = "POST", bucket: String? = nil, path: String = "/", query: [(String, String)] = [],
+                headers: [String: String] = [:], body: Data = Data(), unsigned: Bool = false) {
         self.operation = operation
+        self.journal = journal
         self.method = method
         self.bucket = bucket
         self.path = path

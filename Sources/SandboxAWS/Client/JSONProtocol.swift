@@ -7,10 +7,12 @@ public struct EmptyShape: Codable, Sendable, Equatable {
 
 extension AWSClient {
     /// Calls a JSON 1.1 operation (Glue, Budgets). Member names are the Swift names with the first letter upper-cased.
-    public func json<Output: Decodable>(_ service: ServiceDescriptor, operation: String, input: some Encodable, as output: Output.Type = Output.self) async throws -> Output {
+    /// `journal` is the caller's declaration of what the call changes.
+    public func json<Output: Decodable>(_ service: ServiceDescriptor, operation: String, input: some Encodable, as output: Output.Type = Output.self,
+                                        journal: Journal) async throws -> Output {
         let body = try AWSJSON.encoder.encode(input)
         let target = "\(service.targetPrefix ?? service.name).\(operation)"
-        let request = AWSRequest(operation: operation, method: "POST", path: "/",
+        let request = AWSRequest(operation: operation, journal: journal, method: "POST", path: "/",
                                  headers: ["Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target], body: body)
         let response = try await send(request, to: service)
         let data = response.body.isEmpty ? Data("{}".utf8) : response.body

@@ -3,11 +3,13 @@ import SandboxSigV4
 
 extension AWSClient {
     /// Calls a Query-protocol operation (IAM, STS) and returns the `<ActionResult>` element.
-    public func query(_ service: ServiceDescriptor, action: String, parameters: [(String, String)] = [], unsigned: Bool = false) async throws -> XMLNode {
+    /// `journal` is the caller's declaration of what the call changes.
+    public func query(_ service: ServiceDescriptor, action: String, parameters: [(String, String)] = [], unsigned: Bool = false,
+                      journal: Journal) async throws -> XMLNode {
         var pairs: [(String, String)] = [("Action", action), ("Version", service.apiVersion)]
         pairs.append(contentsOf: parameters)
         let body = pairs.map { "\(URIEncoding.encode($0.0))=\(URIEncoding.encode($0.1))" }.joined(separator: "&")
-        let request = AWSRequest(operation: action, method: "POST", path: "/",
+        let request = AWSRequest(operation: action, journal: journal, method: "POST", path: "/",
                                  headers: ["Content-Type": "application/x-www-form-urlencoded; charset=utf-8"],
                                  body: Data(body.utf8), unsigned: unsigned)
         let response = try await send(request, to: service)

@@ -8,7 +8,8 @@ public enum WireProtocol: String, Sendable {
     case json
 }
 
-/// Static facts about one AWS service: how to reach it, sign for it and speak to it.
+/// Static facts about one AWS service: how to reach it, sign for it and speak to it, and its quirks.
+/// Identified by `name`: two descriptors with the same endpoint prefix are the same service.
 public struct ServiceDescriptor: Sendable, Hashable {
     /// The endpoint prefix and signing name (`s3`, `iam`, …).
     public let name: String
@@ -22,8 +23,14 @@ public struct ServiceDescriptor: Sendable, Hashable {
     public let isGlobal: Bool
     /// The suffix of `AWS_ENDPOINT_URL_<SERVICE>`.
     public let environmentKey: String
+    /// The service's own steps in the attempt loop (S3's bucket-region redirect), run in order after a failed attempt.
+    public var steps: [any RequestStep] = []
 
-    public static let s3 = ServiceDescriptor(name: "s3", displayName: "S3", wireProtocol: .restXML, apiVersion: "2006-03-01", targetPrefix: nil, isGlobal: false, environmentKey: "S3")
+    public static func == (lhs: ServiceDescriptor, rhs: ServiceDescriptor) -> Bool { lhs.name == rhs.name }
+    public func hash(into hasher: inout Hasher) { hasher.combine(name) }
+
+    public static let s3 = ServiceDescriptor(name: "s3", displayName: "S3", wireProtocol: .restXML, apiVersion: "2006-03-01", targetPrefix: nil, isGlobal: false, environmentKey: "S3",
+                                             steps: [S3BucketRegionRedirect()])
     public static let iam = ServiceDescriptor(name: "iam", displayName: "IAM", wireProtocol: .query, apiVersion: "2010-05-08", targetPrefix: nil, isGlobal: true, environmentKey: "IAM")
     public static let sts = ServiceDescriptor(name: "sts", displayName: "STS", wireProtocol: .query, apiVersion: "2011-06-15", targetPrefix: nil, isGlobal: false, environmentKey: "STS")
     public static let glue = ServiceDescriptor(name: "glue", displayName: "Glue", wireProtocol: .json, apiVersion: "2017-03-31", targetPrefix: "AWSGlue", isGlobal: false, environmentKey: "GLUE")

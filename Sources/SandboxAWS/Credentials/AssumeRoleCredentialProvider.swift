@@ -43,7 +43,7 @@ public struct AssumeRoleCredentialProvider: CredentialProvider {
         parameters.add("DurationSeconds", durationSeconds.map(String.init))
         let result: XMLNode
         do {
-            result = try await client.with(credentialProvider: source).query(.sts, action: "AssumeRole", parameters: parameters.pairs)
+            result = try await client.with(credentialProvider: source).query(.sts, action: "AssumeRole", parameters: parameters.pairs, journal: .read)
         } catch is NoCredentialsError {
             throw CredentialProviderError("profile \(profile): \(sourceName) provided no credentials to assume \(roleArn) with")
         } catch {

@@ -118,7 +118,7 @@ public struct SSOCredentialProvider: CredentialProvider {
         }
         let token = try await currentToken(region: region)
         context.redactor?.register(token)
-        let request = AWSRequest(operation: "GetRoleCredentials", method: "GET", path: "/federation/credentials",
+        let request = AWSRequest(operation: "GetRoleCredentials", journal: .read, method: "GET", path: "/federation/credentials",
                                  query: [("role_name", settings.roleName), ("account_id", settings.accountId)],
                                  headers: ["x-amz-sso_bearer_token": token], unsigned: true)
         let response: HTTPResponse
@@ -173,7 +173,7 @@ public struct SSOCredentialProvider: CredentialProvider {
     func refreshToken(cache: [String: Any], path: String, refresh: String, clientId: String, clientSecret: String, region: Region) async throws -> String {
         let body = try JSONSerialization.data(withJSONObject: ["clientId": clientId, "clientSecret": clientSecret,
                                                                "grantType": "refresh_token", "refreshToken": refresh], options: [.sortedKeys])
-        let request = AWSRequest(operation: "CreateToken", method: "POST", path: "/token", headers: ["Content-Type": "application/json"],
+        let request = AWSRequest(operation: "CreateToken", journal: .read, method: "POST", path: "/token", headers: ["Content-Type": "application/json"],
                                  body: body, unsigned: true)
         let response = try await serviceClient(Self.oidc, region: region).send(request, to: Self.oidc)
         guard let answer = try? JSONDecoder().decode(CreateTokenAnswer.self, from: response.body), let token = answer.accessToken,

@@ -76,7 +76,7 @@ public struct WebIdentityCredentialProvider: CredentialProvider {
         ]
         let result: XMLNode
         do {
-            result = try await context.client.query(.sts, action: "AssumeRoleWithWebIdentity", parameters: parameters, unsigned: true)
+            result = try await context.client.query(.sts, action: "AssumeRoleWithWebIdentity", parameters: parameters, unsigned: true, journal: .read)
         } catch {
             throw CredentialProviderError("\(label): web identity exchange for \(settings.roleArn) failed: \(error.oneLine)")
         }

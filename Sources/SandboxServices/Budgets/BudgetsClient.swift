@@ -9,8 +9,10 @@ public struct BudgetsClient: Sendable {
         self.client = client
     }
 
-    func call<Output: Decodable>(_ operation: String, _ input: some Encodable, as output: Output.Type = EmptyShape.self) async throws -> Output {
-        try await client.json(.budgets, operation: operation, input: input, as: output)
+    /// Sends one operation; `journal` declares whether it changes Budgets and what (a budget name or ARN).
+    func call<Output: Decodable>(_ operation: String, _ input: some Encodable, as output: Output.Type = EmptyShape.self,
+                                 journal: Journal) async throws -> Output {
+        try await client.json(.budgets, operation: operation, input: input, as: output, journal: journal)
     }
 
     /// Follows `NextToken` to the end.
@@ -40,7 +42,7 @@ public struct BudgetsClient: Sendable {
         let request = BudgetsWire.CreateBudgetRequest(accountId: accountId, budget: .init(budget),
                                                       notificationsWithSubscribers: shapes.isEmpty ? nil : shapes,
                                                       resourceTags: tags.isEmpty ? nil : BudgetsWire.tags(tags))
-        _ = try await call("CreateBudget", request)
+        _ = try await call("CreateBudget", request, journal: .mutating(target: budget.name))
     }
 
     /// The ARN Budgets tags a budget by.
@@ -49,26 +51,26 @@ public struct BudgetsClient: Sendable {
     }
 
     public func listTagsForResource(arn: String) async throws -> [String: String] {
-        let output = try await call("ListTagsForResource", BudgetsWire.ResourceRequest(resourceARN: arn), as: BudgetsWire.ListTagsForResourceResponse.self)
+        let output = try await call("ListTagsForResource", BudgetsWire.ResourceRequest(resourceARN: arn), as: BudgetsWire.ListTagsForResourceResponse.self, journal: .read)
         return Dictionary((output.resourceTags ?? []).map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
     }
 
     /// Adds or overwrites these tags.
     public func tagResource(arn: String, tags: [String: String]) async throws {
         guard !tags.isEmpty else { return }
-        _ = try await call("TagResource", BudgetsWire.TagResourceRequest(resourceARN: arn, resourceTags: BudgetsWire.tags(tags)))
+        _ = try await call("TagResource", BudgetsWire.TagResourceRequest(resourceARN: arn, resourceTags: BudgetsWire.tags(tags)), journal: .mutating(target: arn))
     }
 
     public func untagResource(arn: String, keys: [String]) async throws {
         guard !keys.isEmpty else { return }
-        _ = try await call("UntagResource", BudgetsWire.UntagResourceRequest(resourceARN: arn, resourceTagKeys: keys.sorted()))
+        _ = try await call("UntagResource", BudgetsWire.UntagResourceRequest(resourceARN: arn, resourceTagKeys: keys.sorted()), journal: .mutating(target: arn))
     }
 
     /// The budget, or nil when it does not exist (`NotFoundException`).
     public func describeBudget(accountId: String, name: String) async throws -> Budget? {
         do {
             let output = try await call("DescribeBudget", BudgetsWire.BudgetNameRequest(accountId: accountId, budgetName: name),
-                                        as: BudgetsWire.DescribeBudgetResponse.self)
+                                        as: BudgetsWire.DescribeBudgetResponse.self, journal: .read)
             return output.budget.budget
         } catch let error as AWSError where error.code == "NotFoundException" {
             return nil
@@ -77,12 +79,12 @@ public struct BudgetsClient: Sendable {
 
     /// Replaces the budget's limit, time unit and type (read-only fields of `budget` are not sent).
     public func updateBudget(accountId: String, budget: Budget) async throws {
-        _ = try await call("UpdateBudget", BudgetsWire.UpdateBudgetRequest(accountId: accountId, newBudget: .init(budget)))
+        _ = try await call("UpdateBudget", BudgetsWire.UpdateBudgetRequest(accountId: accountId, newBudget: .init(budget)), journal: .mutating(target: budget.name))
     }
 
     /// Deletes the budget with its notifications and subscribers.
     public func deleteBudget(accountId: String, name: String) async throws {
-        _ = try await call("DeleteBudget", BudgetsWire.BudgetNameRequest(accountId: accountId, budgetName: name))
+        _ = try await call("DeleteBudget", BudgetsWire.BudgetNameRequest(accountId: accountId, budgetName: name), journal: .mutating(target: name))
     }
 
     // MARK: - Notifications
@@ -91,7 +93,7 @@ public struct BudgetsClient: Sendable {
         try await collect("DescribeNotificationsForBudget") { token in
             let output = try await call("DescribeNotificationsForBudget",
                                         BudgetsWire.DescribeNotificationsRequest(accountId: accountId, budgetName: name, nextToken: token),
-                                        as: BudgetsWire.DescribeNotificationsResponse.self)
+                                        as: BudgetsWire.DescribeNotificationsResponse.self, journal: .read)
             return ((output.notifications ?? []).map(\.notification), output.nextToken)
         }
     }
@@ -99,13 +101,13 @@ public struct BudgetsClient: Sendable {
     public func createNotification(accountId: String, name: String, notification: BudgetNotification, subscribers: [BudgetSubscriber]) async throws {
         let request = BudgetsWire.CreateNotificationRequest(accountId: accountId, budgetName: name, notification: .init(notification),
                                                             subscribers: subscribers.map(BudgetsWire.Subscriber.init))
-        _ = try await call("CreateNotification", request)
+        _ = try await call("CreateNotification", request, journal: .mutating(target: name))
     }
 
     /// Deletes the notification and its subscribers.
     public func deleteNotification(accountId: String, name: String, notification: BudgetNotification) async throws {
         _ = try await call("DeleteNotification",
-                           BudgetsWire.NotificationRequest(accountId: accountId, budgetName: name, notification: .init(notification)))
+                           BudgetsWire.NotificationRequest(accountId: accountId, budgetName: name, notification: .init(notification)), journal: .mutating(target: name))
     }
 
     // MARK: - Subscribers
@@ -115,7 +117,7 @@ public struct BudgetsClient: Sendable {
             let output = try await call("DescribeSubscribersForNotification",
                                         BudgetsWire.NotificationRequest(accountId: accountId, budgetName: name,
                                                                         notification: .init(notification), nextToken: token),
-                                        as: BudgetsWire.DescribeSubscribersResponse.self)
+                                        as: BudgetsWire.DescribeSubscribersResponse.self, journal: .read)
             return ((output.subscribers ?? []).map(\.subscriber), output.nextToken)
         }
     }
@@ -123,12 +125,12 @@ public struct BudgetsClient: Sendable {
     public func createSubscriber(accountId: String, name: String, notification: BudgetNotification, subscriber: BudgetSubscriber) async throws {
         _ = try await call("CreateSubscriber",
                            BudgetsWire.SubscriberRequest(accountId: accountId, budgetName: name, notification: .init(notification),
-                                                         subscriber: .init(subscriber)))
+                                                         subscriber: .init(subscriber)), journal: .mutating(target: name))
     }
 
     public func deleteSubscriber(accountId: String, name: String, notification: BudgetNotification, subscriber: BudgetSubscriber) async throws {
         _ = try await call("DeleteSubscriber",
                            BudgetsWire.SubscriberRequest(accountId: accountId, budgetName: name, notification: .init(notification),
-                                                         subscriber: .init(subscriber)))
+                                                         subscriber: .init(subscriber)), journal: .mutating(target: name))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SandboxAWS
 
 /// Parses the timestamp spellings AWS (and its emulators) use: ISO 8601 with or without fractional
 /// seconds and zone (`2024-05-01T12:00:00.000Z`), HTTP dates (`Wed, 01 May 2024 12:00:00 GMT`) and epoch seconds.
@@ -80,12 +81,9 @@ enum Timestamp {
         return era * 146_097 + dayOfEra - 719_468
     }
 
+    /// The one HTTP-date parser (`Last-Modified`, emulators that write dates that way in XML).
     static func httpDate(_ text: String) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        return formatter.date(from: text)
+        HTTPDate.parse(text)
     }
 }
 

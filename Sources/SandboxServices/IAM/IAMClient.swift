@@ -9,10 +9,11 @@ public struct IAMClient: Sendable {
         self.client = client
     }
 
-    func call(_ action: String, _ build: (inout QueryParameters) -> Void = { _ in }) async throws -> XMLNode {
+    /// Sends one action; `journal` declares whether it changes IAM and what (a policy ARN or name, a user name).
+    func call(_ action: String, _ journal: Journal, _ build: (inout QueryParameters) -> Void = { _ in }) async throws -> XMLNode {
         var parameters = QueryParameters()
         build(&parameters)
-        return try await client.query(.iam, action: action, parameters: parameters.pairs)
+        return try await client.query(.iam, action: action, parameters: parameters.pairs, journal: journal)
     }
 
     func required(_ node: XMLNode?, _ action: String, _ what: String) throws -> XMLNode {
@@ -23,13 +24,13 @@ public struct IAMClient: Sendable {
         return node
     }
 
-    /// Follows `Marker`/`IsTruncated` to the end, collecting what `items` takes from each `<ActionResult>`.
+    /// Follows `Marker`/`IsTruncated` to the end, collecting what `items` takes from each `<ActionResult>`; paged calls only read.
     func collect<Item>(_ action: String, _ build: @escaping (inout QueryParameters) -> Void,
                        items: (XMLNode) -> [Item]) async throws -> [Item] {
         var all: [Item] = []
         var marker: String?
         repeat {
-            let result = try await call(action) { parameters in
+            let result = try await call(action, .read) { parameters in
                 build(&parameters)
                 parameters.add("Marker", marker)
             }
@@ -54,7 +55,7 @@ public struct IAMClient: Sendable {
 
     public func createPolicy(name: String, path: String? = nil, document: String, description: String? = nil,
                              tags: [String: String] = [:]) async throws -> ManagedPolicy {
-        let result = try await call("CreatePolicy") { p in
+        let result = try await call("CreatePolicy", .mutating(target: name)) { p in
             p.add("PolicyName", name)
             p.add("Path", path)
             p.add("PolicyDocument", document)
@@ -65,12 +66,12 @@ public struct IAMClient: Sendable {
     }
 
     public func getPolicy(arn: String) async throws -> ManagedPolicy {
-        let result = try await call("GetPolicy") { $0.add("PolicyArn", arn) }
+        let result = try await call("GetPolicy", .read) { $0.add("PolicyArn", arn) }
         return Self.policy(try required(result.child("Policy"), "GetPolicy", "Policy"))
     }
 
     public func getPolicyVersion(arn: String, versionId: String) async throws -> PolicyVersion {
-        let result = try await call("GetPolicyVersion") {
+        let result = try await call("GetPolicyVersion", .read) {
             $0.add("PolicyArn", arn)
             $0.add("VersionId", versionId)
         }
@@ -85,7 +86,7 @@ public struct IAMClient: Sendable {
     }
 
     public func createPolicyVersion(arn: String, document: String, setAsDefault: Bool = false) async throws -> PolicyVersion {
-        let result = try await call("CreatePolicyVersion") {
+        let result = try await call("CreatePolicyVersion", .mutating(target: arn)) {
             $0.add("PolicyArn", arn)
             $0.add("PolicyDocument", document)
             $0.add("SetAsDefault", String(setAsDefault))
@@ -94,7 +95,7 @@ public struct IAMClient: Sendable {
     }
 
     public func deletePolicyVersion(arn: String, versionId: String) async throws {
-        _ = try await call("DeletePolicyVersion") {
+        _ = try await call("DeletePolicyVersion", .mutating(target: arn)) {
             $0.add("PolicyArn", arn)
             $0.add("VersionId", versionId)
         }
@@ -102,18 +103,18 @@ public struct IAMClient: Sendable {
 
     /// Deletes the policy; IAM refuses (`DeleteConflict`) while it is attached or has non-default versions.
     public func deletePolicy(arn: String) async throws {
-        _ = try await call("DeletePolicy") { $0.add("PolicyArn", arn) }
+        _ = try await call("DeletePolicy", .mutating(target: arn)) { $0.add("PolicyArn", arn) }
     }
 
     public func tagPolicy(arn: String, tags: [String: String]) async throws {
-        _ = try await call("TagPolicy") {
+        _ = try await call("TagPolicy", .mutating(target: arn)) {
             $0.add("PolicyArn", arn)
             $0.addTags("Tags", tags)
         }
     }
 
     public func untagPolicy(arn: String, keys: [String]) async throws {
-        _ = try await call("UntagPolicy") {
+        _ = try await call("UntagPolicy", .mutating(target: arn)) {
             $0.add("PolicyArn", arn)
             $0.addList("TagKeys", keys)
         }
@@ -145,7 +146,7 @@ public struct IAMClient: Sendable {
     // MARK: - Users
 
     public func createUser(name: String, path: String? = nil, tags: [String: String] = [:]) async throws -> IAMUser {
-        let result = try await call("CreateUser") {
+        let result = try await call("CreateUser", .mutating(target: name)) {
             $0.add("Path", path)
             $0.add("UserName", name)
             $0.addTags("Tags", tags)
@@ -154,24 +155,24 @@ public struct IAMClient: Sendable {
     }
 
     public func getUser(name: String) async throws -> IAMUser {
-        let result = try await call("GetUser") { $0.add("UserName", name) }
+        let result = try await call("GetUser", .read) { $0.add("UserName", name) }
         return Self.user(try required(result.child("User"), "GetUser", "User"))
     }
 
     /// Deletes the user; IAM refuses (`DeleteConflict`) while policies, keys or groups are still attached.
     public func deleteUser(name: String) async throws {
-        _ = try await call("DeleteUser") { $0.add("UserName", name) }
+        _ = try await call("DeleteUser", .mutating(target: name)) { $0.add("UserName", name) }
     }
 
     public func attachUserPolicy(user: String, policyArn: String) async throws {
-        _ = try await call("AttachUserPolicy") {
+        _ = try await call("AttachUserPolicy", .mutating(target: policyArn)) {
             $0.add("UserName", user)
             $0.add("PolicyArn", policyArn)
         }
     }
 
     public func detachUserPolicy(user: String, policyArn: String) async throws {
-        _ = try await call("DetachUserPolicy") {
+        _ = try await call("DetachUserPolicy", .mutating(target: policyArn)) {
             $0.add("UserName", user)
             $0.add("PolicyArn", policyArn)
         }
@@ -186,7 +187,7 @@ public struct IAMClient: Sendable {
     }
 
     public func tagUser(name: String, tags: [String: String]) async throws {
-        _ = try await call("TagUser") {
+        _ = try await call("TagUser", .mutating(target: name)) {
             $0.add("UserName", name)
             $0.addTags("Tags", tags)
         }

@@ -8,7 +8,7 @@ extension S3Client {
     /// The bucket's tags; empty when it has none (`NoSuchTagSet`).
     public func getBucketTagging(_ bucket: String) async throws -> [String: String] {
         try await absent("NoSuchTagSet", [:]) {
-            let root = try await sendXML("GetBucketTagging", bucket: bucket, query: [("tagging", "")])
+            let root = try await sendXML("GetBucketTagging", .read, bucket: bucket, query: [("tagging", "")])
             var tags: [String: String] = [:]
             for tag in root.child("TagSet")?.all("Tag") ?? [] {
                 if let key = tag.string("Key") { tags[key] = tag.string("Value") ?? "" }
@@ -30,7 +30,7 @@ extension S3Client {
     /// nil when the bucket has no Block Public Access configuration of its own.
     public func getPublicAccessBlock(_ bucket: String) async throws -> PublicAccessBlock? {
         try await absent("NoSuchPublicAccessBlockConfiguration", nil) {
-            let root = try await sendXML("GetPublicAccessBlock", bucket: bucket, query: [("publicAccessBlock", "")])
+            let root = try await sendXML("GetPublicAccessBlock", .read, bucket: bucket, query: [("publicAccessBlock", "")])
             let node = root.name == "PublicAccessBlockConfiguration" ? root : (root.child("PublicAccessBlockConfiguration") ?? root)
             return PublicAccessBlock(
                 blockPublicAcls: S3Wire.bool(node.string("BlockPublicAcls")) ?? false,
@@ -51,7 +51,7 @@ extension S3Client {
     }
 
     public func deletePublicAccessBlock(_ bucket: String) async throws {
-        try await send("DeletePublicAccessBlock", method: "DELETE", bucket: bucket, query: [("publicAccessBlock", "")])
+        try await send("DeletePublicAccessBlock", .mutating, method: "DELETE", bucket: bucket, query: [("publicAccessBlock", "")])
     }
 
     // MARK: - Default encryption
@@ -60,7 +60,7 @@ extension S3Client {
     /// (`ServerSideEncryptionConfigurationNotFoundError`; real S3 always has at least SSE-S3 since 2023).
     public func getBucketEncryption(_ bucket: String) async throws -> BucketEncryption? {
         try await absent("ServerSideEncryptionConfigurationNotFoundError", nil) {
-            let root = try await sendXML("GetBucketEncryption", bucket: bucket, query: [("encryption", "")])
+            let root = try await sendXML("GetBucketEncryption", .read, bucket: bucket, query: [("encryption", "")])
             guard let rule = root.all("Rule").first,
                   let defaults = rule.child("ApplyServerSideEncryptionByDefault"),
                   let algorithm = defaults.string("SSEAlgorithm") else { return nil }
@@ -80,13 +80,13 @@ extension S3Client {
     }
 
     public func deleteBucketEncryption(_ bucket: String) async throws {
-        try await send("DeleteBucketEncryption", method: "DELETE", bucket: bucket, query: [("encryption", "")])
+        try await send("DeleteBucketEncryption", .mutating, method: "DELETE", bucket: bucket, query: [("encryption", "")])
     }
 
     // MARK: - Versioning
 
     public func getBucketVersioning(_ bucket: String) async throws -> VersioningStatus {
-        let root = try await sendXML("GetBucketVersioning", bucket: bucket, query: [("versioning", "")])
+        let root = try await sendXML("GetBucketVersioning", .read, bucket: bucket, query: [("versioning", "")])
         switch root.string("Status")?.trimmingCharacters(in: .whitespacesAndNewlines) {
         case "Enabled": return .enabled
         case "Suspended": return .suspended
@@ -109,7 +109,7 @@ extension S3Client {
     /// The bucket's lifecycle rules; empty when it has none (`NoSuchLifecycleConfiguration`).
     public func getBucketLifecycle(_ bucket: String) async throws -> [LifecycleRule] {
         try await absent("NoSuchLifecycleConfiguration", []) {
-            let root = try await sendXML("GetBucketLifecycleConfiguration", bucket: bucket, query: [("lifecycle", "")])
+            let root = try await sendXML("GetBucketLifecycleConfiguration", .read, bucket: bucket, query: [("lifecycle", "")])
             return root.all("Rule").map(Self.lifecycleRule)
         }
     }
@@ -125,7 +125,7 @@ extension S3Client {
     }
 
     public func deleteBucketLifecycle(_ bucket: String) async throws {
-        try await send("DeleteBucketLifecycle", method: "DELETE", bucket: bucket, query: [("lifecycle", "")])
+        try await send("DeleteBucketLifecycle", .mutating, method: "DELETE", bucket: bucket, query: [("lifecycle", "")])
     }
 
     static func lifecycleRule(_ node: XMLNode) -> LifecycleRule {

@@ -16,7 +16,7 @@ extension S3Client {
         if let delimiter { query.append(("delimiter", delimiter)) }
         if let continuationToken { query.append(("continuation-token", continuationToken)) }
         if let maxKeys { query.append(("max-keys", String(maxKeys))) }
-        let root = try await sendXML("ListObjectsV2", bucket: bucket, query: query)
+        let root = try await sendXML("ListObjectsV2", .read, bucket: bucket, query: query)
         return Self.objectListPage(root)
     }
 
@@ -45,7 +45,7 @@ extension S3Client {
         if let keyMarker { query.append(("key-marker", keyMarker)) }
         if let versionIdMarker { query.append(("version-id-marker", versionIdMarker)) }
         if let maxKeys { query.append(("max-keys", String(maxKeys))) }
-        let root = try await sendXML("ListObjectVersions", bucket: bucket, query: query)
+        let root = try await sendXML("ListObjectVersions", .read, bucket: bucket, query: query)
         return Self.versionListPage(root)
     }
 
@@ -92,7 +92,7 @@ extension S3Client {
         var result = DeleteObjectsResult()
         if !batch.isEmpty {
             let (body, headers) = Self.deleteObjectsBody(batch, quiet: quiet)
-            let response = try await send("DeleteObjects", method: "POST", bucket: bucket, query: [("delete", "")], headers: headers, body: body)
+            let response = try await send("DeleteObjects", .mutating, method: "POST", bucket: bucket, query: [("delete", "")], headers: headers, body: body)
             result = Self.deleteObjectsResult(try parse(response, operation: "DeleteObjects"))
         }
         for object in oneByOne {
@@ -148,7 +148,7 @@ extension S3Client {
     /// - Parameter ifMatch: delete only while the object's ETag is this one (`PreconditionFailed` otherwise).
     public func deleteObject(bucket: String, key: String, versionId: String? = nil, ifMatch: String? = nil) async throws {
         let query = versionId.map { [("versionId", $0)] } ?? []
-        try await send("DeleteObject", method: "DELETE", bucket: bucket, key: key, query: query, headers: ifMatch.map { ["If-Match": $0] } ?? [:])
+        try await send("DeleteObject", .mutating, method: "DELETE", bucket: bucket, key: key, query: query, headers: ifMatch.map { ["If-Match": $0] } ?? [:])
     }
 
     // MARK: - Single objects
@@ -162,18 +162,18 @@ extension S3Client {
         headers["Content-Type"] = contentType ?? "application/octet-stream"
         if let ifNoneMatch { headers["If-None-Match"] = ifNoneMatch }
         if let ifMatch { headers["If-Match"] = ifMatch }
-        let response = try await send("PutObject", method: "PUT", bucket: bucket, key: key, headers: headers, body: body)
+        let response = try await send("PutObject", .mutating, method: "PUT", bucket: bucket, key: key, headers: headers, body: body)
         return response.header("etag")
     }
 
     public func getObject(bucket: String, key: String) async throws -> (body: Data, eTag: String?) {
-        let response = try await send("GetObject", method: "GET", bucket: bucket, key: key)
+        let response = try await send("GetObject", .read, method: "GET", bucket: bucket, key: key)
         return (response.body, response.header("etag"))
     }
 
     /// The object's metadata; throws `AWSError` (kind `.notFound`) when the key does not exist.
     public func headObject(bucket: String, key: String) async throws -> ObjectHead {
-        let response = try await send("HeadObject", method: "HEAD", bucket: bucket, key: key)
+        let response = try await send("HeadObject", .read, method: "HEAD", bucket: bucket, key: key)
         return ObjectHead(size: response.header("content-length").flatMap { Int($0) } ?? 0,
                           eTag: response.header("etag"),
                           contentType: response.header("content-type"),
@@ -190,7 +190,7 @@ extension S3Client {
         if let prefix { query.append(("prefix", prefix)) }
         if let keyMarker { query.append(("key-marker", keyMarker)) }
         if let uploadIdMarker { query.append(("upload-id-marker", uploadIdMarker)) }
-        let root = try await sendXML("ListMultipartUploads", bucket: bucket, query: query)
+        let root = try await sendXML("ListMultipartUploads", .read, bucket: bucket, query: query)
         return Self.uploadListPage(root)
     }
 
@@ -210,7 +210,7 @@ extension S3Client {
 
     /// Starts a multipart upload and returns its id (sandbox uses it in tests and permission probes).
     public func createMultipartUpload(bucket: String, key: String) async throws -> String {
-        let root = try await sendXML("CreateMultipartUpload", method: "POST", bucket: bucket, key: key, query: [("uploads", "")])
+        let root = try await sendXML("CreateMultipartUpload", .mutating, method: "POST", bucket: bucket, key: key, query: [("uploads", "")])
         guard let id = S3Wire.nonEmpty(root.string("UploadId")) else {
             throw MalformedResponseError(service: "S3", operation: "CreateMultipartUpload", status: 200,
                                          detail: "no UploadId in the answer", endpoint: client.endpoint(for: .s3).baseURL.absoluteString)
@@ -219,6 +219,6 @@ extension S3Client {
     }
 
     public func abortMultipartUpload(bucket: String, key: String, uploadId: String) async throws {
-        try await send("AbortMultipartUpload", method: "DELETE", bucket: bucket, key: key, query: [("uploadId", uploadId)])
+        try await send("AbortMultipartUpload", .mutating, method: "DELETE", bucket: bucket, key: key, query: [("uploadId", uploadId)])
     }
 }

@@ -5,7 +5,7 @@ import SandboxCore
 /// S3 (REST-XML): buckets, their configuration, objects, versions and multipart uploads.
 ///
 /// Buckets are addressed through `AWSRequest.bucket` (path style on custom endpoints, virtual-hosted on AWS);
-/// a bucket in another region is followed by `AWSClient` once. Keys round-trip exactly: listings ask for
+/// a bucket in another region is followed once by the S3 descriptor's `S3BucketRegionRedirect` step. Keys round-trip exactly: listings ask for
 /// `encoding-type=url` and decode what comes back, request bodies are XML-escaped.
 public struct S3Client: Sendable {
     public let client: AWSClient
@@ -16,8 +16,15 @@ public struct S3Client: Sendable {
 
     // MARK: - Plumbing
 
+    /// Whether a call changes the bucket or object it is sent to; a mutating call is journalled with that
+    /// bucket (`bucket/key` for an object) as its target.
+    enum Effect {
+        case read
+        case mutating
+    }
+
     @discardableResult
-    func send(_ operation: String, method: String, bucket: String, key: String? = nil, query: [(String, String)] = [],
+    func send(_ operation: String, _ effect: Effect, method: String, bucket: String, key: String? = nil, query: [(String, String)] = [],
               headers: [String: String] = [:], body: Data = Data()) async throws -> HTTPResponse {
         if let key, Self.hasDotSegment(key) {
             throw ClientInputError(service: "S3", operation: operation,
@@ -25,7 +32,9 @@ public struct S3Client: Sendable {
                                        + "another key; such keys can only be deleted with DeleteObjects")
         }
         let path = key.map { "/" + $0 } ?? "/"
-        let request = AWSRequest(operation: operation, method: method, bucket: bucket, path: path, query: query, headers: headers, body: body)
+        let journal: Journal = effect == .read ? .read : .mutating(target: key.map { bucket + "/" + $0 } ?? bucket)
+        let request = AWSRequest(operation: operation, journal: journal, method: method, bucket: bucket, path: path, query: query,
+                                 headers: headers, body: body)
         return try await client.send(request, to: .s3)
     }
 
@@ -36,9 +45,9 @@ public struct S3Client: Sendable {
     }
 
     /// Sends and parses the XML answer.
-    func sendXML(_ operation: String, method: String = "GET", bucket: String, key: String? = nil, query: [(String, String)] = [],
+    func sendXML(_ operation: String, _ effect: Effect, method: String = "GET", bucket: String, key: String? = nil, query: [(String, String)] = [],
                  headers: [String: String] = [:], body: Data = Data()) async throws -> XMLNode {
-        let response = try await send(operation, method: method, bucket: bucket, key: key, query: query, headers: headers, body: body)
+        let response = try await send(operation, effect, method: method, bucket: bucket, key: key, query: query, headers: headers, body: body)
         return try parse(response, operation: operation)
     }
 
@@ -68,10 +77,10 @@ public struct S3Client: Sendable {
         "GetBucketLifecycleConfiguration": "LifecycleConfiguration",
     ]
 
-    /// Sends an XML configuration body with its Content-MD5.
+    /// Sends an XML configuration body with its Content-MD5 (a mutation of the bucket).
     func put(_ operation: String, bucket: String, subresource: String, _ root: XMLNode) async throws {
         let (body, headers) = S3Wire.xmlBody(root)
-        try await send(operation, method: "PUT", bucket: bucket, query: [(subresource, "")], headers: headers, body: body)
+        try await send(operation, .mutating, method: "PUT", bucket: bucket, query: [(subresource, "")], headers: headers, body: body)
     }
 
     /// Runs `body`, turning the AWS error `code` (and only that code) into `fallback`.
@@ -94,12 +103,12 @@ public struct S3Client: Sendable {
             body = configuration.document(namespace: S3Wire.namespace)
             headers["Content-Type"] = "application/xml"
         }
-        try await send("CreateBucket", method: "PUT", bucket: name, headers: headers, body: body)
+        try await send("CreateBucket", .mutating, method: "PUT", bucket: name, headers: headers, body: body)
     }
 
     /// Succeeds when the bucket exists and the caller may use it; throws `AWSError` (kind `.notFound`) when it does not.
     public func headBucket(_ name: String) async throws {
-        try await send("HeadBucket", method: "HEAD", bucket: name)
+        try await send("HeadBucket", .read, method: "HEAD", bucket: name)
     }
 
     /// True when the bucket exists (and is reachable with these credentials); other failures are thrown.
@@ -114,7 +123,7 @@ public struct S3Client: Sendable {
 
     /// The bucket's region; S3's empty answer (and the legacy `EU`) are mapped to region names.
     public func getBucketLocation(_ name: String) async throws -> String {
-        let root = try await sendXML("GetBucketLocation", bucket: name, query: [("location", "")])
+        let root = try await sendXML("GetBucketLocation", .read, bucket: name, query: [("location", "")])
         let constraint = (root.name == "LocationConstraint" ? root.text : root.string("LocationConstraint") ?? "")
             .trimmingCharacters(in: .whitespacesAndNewlines)
         switch constraint {
@@ -125,6 +134,6 @@ public struct S3Client: Sendable {
     }
 
     public func deleteBucket(_ name: String) async throws {
-        try await send("DeleteBucket", method: "DELETE", bucket: name)
+        try await send("DeleteBucket", .mutating, method: "DELETE", bucket: name)
     }
 }

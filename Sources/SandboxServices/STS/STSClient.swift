@@ -11,7 +11,7 @@ public struct STSClient: Sendable {
     }
 
     public func getCallerIdentity() async throws -> CallerIdentity {
-        let result = try await client.query(.sts, action: "GetCallerIdentity")
+        let result = try await client.query(.sts, action: "GetCallerIdentity", journal: .read)
         guard let account = result.string("Account"), let arn = result.string("Arn") else {
             throw malformed("GetCallerIdentity", "no Account or Arn in the answer")
         }
@@ -24,7 +24,7 @@ public struct STSClient: Sendable {
         parameters.add("RoleSessionName", sessionName)
         parameters.add("DurationSeconds", durationSeconds.map(String.init))
         parameters.add("ExternalId", externalId)
-        let result = try await client.query(.sts, action: "AssumeRole", parameters: parameters.pairs)
+        let result = try await client.query(.sts, action: "AssumeRole", parameters: parameters.pairs, journal: .read)
         return try assumedRole(result, action: "AssumeRole")
     }
 
@@ -34,7 +34,7 @@ public struct STSClient: Sendable {
         parameters.add("RoleArn", roleArn)
         parameters.add("RoleSessionName", sessionName)
         parameters.add("WebIdentityToken", token)
-        let result = try await client.query(.sts, action: "AssumeRoleWithWebIdentity", parameters: parameters.pairs, unsigned: true)
+        let result = try await client.query(.sts, action: "AssumeRoleWithWebIdentity", parameters: parameters.pairs, unsigned: true, journal: .read)
         return try assumedRole(result, action: "AssumeRoleWithWebIdentity")
     }
 

@@ -87,7 +87,7 @@ final class AWSEnvironmentTests: XCTestCase {
         let aws = try make(home, AWSOptions(profile: "dev"), environment: ["AWS_SECRET_ACCESS_KEY": "ENVSECRETSENTINEL"],
                            transport: transport, redactor: redactor)
         XCTAssertEqual(redactor.knownSecrets, ["DEVSECRETSENTINEL", "ENVSECRETSENTINEL"])
-        let result = try await aws.client.query(.sts, action: "GetCallerIdentity")
+        let result = try await aws.client.query(.sts, action: "GetCallerIdentity", journal: .read)
         XCTAssertEqual(result.string("Account"), "123456789012")
         assertVerified(transport)
     }
@@ -111,7 +111,7 @@ final class AWSEnvironmentTests: XCTestCase {
         let transport = StubTransport()
         let aws = try make(home, AWSOptions(region: "us-east-1"), transport: transport)
         await expectError(["no AWS credentials found (tried: environment (AWS_ACCESS_KEY_ID), profile default: role, web identity (AWS_WEB_IDENTITY_TOKEN_FILE or the profile), SSO, keys, credential_process (\(home.path)/.aws/credentials, \(home.path)/.aws/config))"]) {
-            _ = try await aws.client.query(.sts, action: "GetCallerIdentity")
+            _ = try await aws.client.query(.sts, action: "GetCallerIdentity", journal: .read)
         }
         // No request at all: in particular nothing went to 169.254.169.254 or a container endpoint.
         XCTAssertEqual(transport.requestCount, 0)
