@@ -37,7 +37,7 @@ extension IAMClient {
     public func createRole(name: String, path: String? = nil, assumeRolePolicyDocument: String, description: String? = nil,
                            maxSessionDuration: Int? = nil, permissionsBoundary: String? = nil,
                            tags: [String: String] = [:]) async throws -> IAMRole {
-        let result = try await call("CreateRole") { p in
+        let result = try await call("CreateRole", .mutating(target: name)) { p in
             p.add("Path", path)
             p.add("RoleName", name)
             p.add("AssumeRolePolicyDocument", assumeRolePolicyDocument)
@@ -51,18 +51,18 @@ extension IAMClient {
 
     /// GetRole: the role with its trust policy, boundary and tags; `NoSuchEntity` (kind `.notFound`) when it is gone.
     public func getRole(name: String) async throws -> IAMRole {
-        let result = try await call("GetRole") { $0.add("RoleName", name) }
+        let result = try await call("GetRole", .read) { $0.add("RoleName", name) }
         return Self.role(try required(result.child("Role"), "GetRole", "Role"))
     }
 
     /// Deletes the role; IAM refuses (`DeleteConflict`) while managed policies are still attached.
     public func deleteRole(name: String) async throws {
-        _ = try await call("DeleteRole") { $0.add("RoleName", name) }
+        _ = try await call("DeleteRole", .mutating(target: name)) { $0.add("RoleName", name) }
     }
 
     /// Replaces the role's trust policy.
     public func updateAssumeRolePolicy(name: String, document: String) async throws {
-        _ = try await call("UpdateAssumeRolePolicy") {
+        _ = try await call("UpdateAssumeRolePolicy", .mutating(target: name)) {
             $0.add("RoleName", name)
             $0.add("PolicyDocument", document)
         }
@@ -70,7 +70,7 @@ extension IAMClient {
 
     /// UpdateRole: description and maximum session duration (nil leaves either as it is).
     public func updateRole(name: String, description: String? = nil, maxSessionDuration: Int? = nil) async throws {
-        _ = try await call("UpdateRole") {
+        _ = try await call("UpdateRole", .mutating(target: name)) {
             $0.add("RoleName", name)
             $0.add("Description", description)
             $0.add("MaxSessionDuration", maxSessionDuration.map(String.init))
@@ -78,39 +78,39 @@ extension IAMClient {
     }
 
     public func putRolePermissionsBoundary(name: String, policyArn: String) async throws {
-        _ = try await call("PutRolePermissionsBoundary") {
+        _ = try await call("PutRolePermissionsBoundary", .mutating(target: name)) {
             $0.add("RoleName", name)
             $0.add("PermissionsBoundary", policyArn)
         }
     }
 
     public func deleteRolePermissionsBoundary(name: String) async throws {
-        _ = try await call("DeleteRolePermissionsBoundary") { $0.add("RoleName", name) }
+        _ = try await call("DeleteRolePermissionsBoundary", .mutating(target: name)) { $0.add("RoleName", name) }
     }
 
     public func tagRole(name: String, tags: [String: String]) async throws {
-        _ = try await call("TagRole") {
+        _ = try await call("TagRole", .mutating(target: name)) {
             $0.add("RoleName", name)
             $0.addTags("Tags", tags)
         }
     }
 
     public func untagRole(name: String, keys: [String]) async throws {
-        _ = try await call("UntagRole") {
+        _ = try await call("UntagRole", .mutating(target: name)) {
             $0.add("RoleName", name)
             $0.addList("TagKeys", keys)
         }
     }
 
     public func attachRolePolicy(role: String, policyArn: String) async throws {
-        _ = try await call("AttachRolePolicy") {
+        _ = try await call("AttachRolePolicy", .mutating(target: policyArn)) {
             $0.add("RoleName", role)
             $0.add("PolicyArn", policyArn)
         }
     }
 
     public func detachRolePolicy(role: String, policyArn: String) async throws {
-        _ = try await call("DetachRolePolicy") {
+        _ = try await call("DetachRolePolicy", .mutating(target: policyArn)) {
             $0.add("RoleName", role)
             $0.add("PolicyArn", policyArn)
         }
