@@ -33,6 +33,11 @@ enum XMLFastParser {
 
         init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
+        static let declarations: [[UInt8]] = [
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>", "<?xml version=\"1.0\" encoding=\"utf-8\"?>", "<?xml version=\"1.0\"?>",
+            "<?xml version='1.0' encoding='UTF-8'?>", "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>",
+        ].map { Array($0.utf8) }
+
         static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D }
 
         static func isNameStart(_ byte: UInt8) -> Bool {
@@ -48,16 +53,10 @@ enum XMLFastParser {
         }
 
         mutating func document() -> XMLNode? {
-            // The declaration only: `<?xml ...?>` at the very start (no BOM, no other processing instruction).
-            if bytes.count >= 5, bytes[0] == lt, bytes[1] == question {
-                guard bytes[2] == UInt8(ascii: "x"), bytes[3] == UInt8(ascii: "m"), bytes[4] == UInt8(ascii: "l") else { return nil }
-                index = 5
-                while index + 1 < bytes.count, !(bytes[index] == question && bytes[index + 1] == gt) {
-                    guard bytes[index] != lt, bytes[index] < 0x80 else { return nil }
-                    index += 1
-                }
-                guard index + 1 < bytes.count else { return nil }
-                index += 2
+            // The declaration only as AWS writes it; any other spelling is FoundationXML's to judge.
+            if bytes.count >= 2, bytes[0] == lt, bytes[1] == question {
+                guard let known = Self.declarations.first(where: { bytes.starts(with: $0) }) else { return nil }
+                index = known.count
             }
             skipSpace()
             guard let root = elements() else { return nil }
