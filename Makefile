@@ -115,8 +115,11 @@ demo: deps build
 	bash scripts/demo.sh
 
 # Benchmarks (not tests: nothing asserts a time). One local moto endpoint, started and stopped by bench/run.py;
-# sandbox vs Terraform + hashicorp/aws (lifecycle) and vs an aws-cli script (cleanup). Writes bench/RESULTS.md
-# (bench-quick: bench/RESULTS-quick.md). Extra flags: make bench BENCH_ARGS="--runs 7 --awscli-runs-20k 3".
+# sandbox vs Terraform + hashicorp/aws (lifecycle, also through bench/latency_proxy.py at 30 ms a request, with the
+# critical path) and vs an aws-cli script (cleanup); then cleanup at scale against bench/synthetic_s3.py beside s5cmd
+# and aws s3 rm (bench/scale.py). CPU seconds next to wall time in every row. Writes bench/RESULTS.md and
+# bench/RESULTS-scale.md (bench-quick: bench/RESULTS-quick.md, no scale section).
+# Extra flags: make bench BENCH_ARGS="--runs 7 --awscli-runs-20k 3 --scale-keys 100000,1000000".
 BENCH_ARGS ?=
 bench: deps release
 	$(PYTHON) bench/run.py --sandbox "$$($(SWIFT) build -c release --show-bin-path)/sandbox" $(BENCH_ARGS)

@@ -135,6 +135,8 @@ class Sample:
     def __init__(self, wall: float, rss_kb: int, requests: int, rc: int, by_key: dict):
         self.wall, self.rss_kb, self.requests, self.rc, self.by_key = wall, rss_kb, requests, rc, by_key
         self.server_errors = 0  # moto answered HTTP 500 (a moto bug, see RESULTS.md) and the client retried
+        self.cpu = 0.0  # user+sys seconds of the command's process tree (what it waited for)
+        self.critical_path = 0  # latency section: the most requests that ran one after another
 
     def as_json(self) -> dict:
         return {"wall_s": round(self.wall, 4), "rss_kb": self.rss_kb, "requests": self.requests}
@@ -162,7 +164,7 @@ except OSError as exc:
 _, status, usage = os.wait4(pid, 0)
 wall = time.perf_counter() - started
 with open(result, "w") as f:
-    json.dump({"wall": wall, "maxrss_kb": usage.ru_maxrss, "rc": os.waitstatus_to_exitcode(status)}, f)
+    json.dump({"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "maxrss_kb": usage.ru_maxrss, "rc": os.waitstatus_to_exitcode(status)}, f)
 """
 
 
@@ -209,6 +211,7 @@ class Bench:
         measured = json.loads(result.read_text())
         sample = Sample(measured["wall"], measured["maxrss_kb"], counts["total"], measured["rc"], counts.get("by_key", {}))
         sample.server_errors = self.moto.server_errors() - errors_before if count else 0
+        sample.cpu = measured.get("cpu", 0.0)
         sample.output = logfile.read_text(errors="replace") if key.startswith("lifecycle/apply/") else ""
         if sample.rc not in ok:
             raise CommandFailed(key, sample.rc, logfile)
@@ -275,9 +278,9 @@ def awscli_env(work: Path) -> dict:
 # --------------------------------------------------------------------------- Terraform
 
 class Terraform:
-    def __init__(self, bench: Bench, endpoint: str):
+    def __init__(self, bench: Bench, endpoint: str, name: str = "terraform"):
         self.bench = bench
-        self.dir = bench.work / "terraform"
+        self.dir = bench.work / name
         self.binary = shutil.which("terraform")
         self.available = False
         self.reason = ""
@@ -438,6 +441,107 @@ def lifecycle(b: Bench, sandbox: str, tf: Terraform, runs: int, tf_runs: int) ->
         b.notes.append("aws_budgets_budget is included: hashicorp/aws 5.100.0 creates, reads (DescribeBudget, "
                        "DescribeNotificationsForBudget, DescribeSubscribersForNotification, ListTagsForResource) and "
                        "deletes it against moto with Tests/moto_launcher.py's Budgets additions.")
+
+
+class LatencyProxy:
+    """bench/latency_proxy.py in front of moto: LATENCY_MS before every request; stopped by its PID."""
+
+    def __init__(self, python: str, upstream: str, latency_ms: float):
+        self.proc = subprocess.Popen([python, str(BENCH / "latency_proxy.py"), "--upstream", upstream, "--port", "0",
+                                      "--latency-ms", str(latency_ms)], stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        if not line.startswith("PORT "):
+            self.stop()
+            raise SystemExit(f"latency_proxy.py did not start: {line!r}")
+        self.endpoint = f"http://127.0.0.1:{int(line.split()[1])}"
+        self.opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        self.latency_ms = latency_ms
+
+    def call(self, method: str, path: str) -> dict:
+        req = urllib.request.Request(self.endpoint + path, method=method, data=b"" if method == "POST" else None)
+        with self.opener.open(req, timeout=30) as resp:
+            return json.loads(resp.read() or b"{}")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+LATENCY_STAGES = [("plan", "plan (empty state)"), ("apply", "apply --auto-approve"), ("noop", "no-op plan"),
+                  ("destroy", "destroy --auto-approve")]
+LATENCY_TARGET = 20  # apply and no-op plan >= 20x faster than Terraform under 30 ms a request
+
+
+def latency_section(b: Bench, sandbox: str, python: str, runs: int, latency_ms: float) -> dict:
+    """The reference stack's lifecycle through a proxy adding latency_ms to every request, sandbox and Terraform."""
+    proxy = LatencyProxy(python, b.moto.endpoint, latency_ms)
+    info = {"latency_ms": latency_ms, "tf_reason": ""}
+    try:
+        tf = Terraform(b, proxy.endpoint, name="terraform-latency")
+        tf.setup()
+        info["tf_reason"] = tf.reason
+        senv = sandbox_env(proxy.endpoint, b.work)
+        sandbox_cmds = {"plan": ["plan"], "apply": ["apply", "--auto-approve"], "noop": ["plan", "--detailed-exitcode"],
+                        "destroy": ["destroy", "--auto-approve"]}
+        tf_cmds = {"plan": ("plan",), "apply": ("apply", "-auto-approve"), "noop": ("plan", "-detailed-exitcode"),
+                   "destroy": ("destroy", "-auto-approve")}
+        for i in range(runs):
+            state = b.work / f"latency-{i}.sqlite"
+            log(f"latency run {i + 1}/{runs} ({latency_ms:.0f} ms a request)")
+            tools = ["sandbox"] + (["terraform"] if tf.available else [])
+            for tool in tools:
+                if tool == "terraform":
+                    tf.reset_state()
+                for stage, _ in LATENCY_STAGES:
+                    proxy.call("POST", "/_latency/reset")
+                    key = f"latency/{stage}/{tool}"
+                    try:
+                        if tool == "sandbox":
+                            sample = b.run(key, [sandbox, *sandbox_cmds[stage], "--stack", str(STACK), "--state", str(state)], senv, b.work)
+                        else:
+                            sample = b.run(key, tf.cmd(*tf_cmds[stage]), tf.env, tf.dir)
+                    except CommandFailed as exc:
+                        b.errors[key] = str(exc).splitlines()[0]
+                        log(str(exc))
+                        if tool == "terraform":
+                            tf.force_destroy()
+                        break
+                    stats = proxy.call("GET", "/_latency/stats")
+                    sample.critical_path = stats["critical_path"]
+                    sample.requests = stats["requests"]
+            if tf.available:
+                tf.reset_state()
+    finally:
+        proxy.stop()
+    return info
+
+
+def render_latency(b: Bench, info: dict) -> list[str]:
+    ms = info["latency_ms"]
+    L = [f"## Lifecycle under {ms:.0f} ms a request (bench/latency_proxy.py in front of moto)", "",
+         f"Every request waits {ms:.0f} ms in the proxy before moto answers. Critical path = the most requests that ran one "
+         f"after another (so at least that many x {ms:.0f} ms of the wall time). Medians of n runs; CPU = user+sys seconds.", ""]
+    if info["tf_reason"]:
+        L += [f"Terraform: not available ({info['tf_reason']}).", ""]
+    L += ["| command | n | sandbox wall | CPU s | requests | critical path | terraform wall | CPU s | requests | critical path | speed-up | target |",
+          "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for stage, label in LATENCY_STAGES:
+        sk, tk = f"latency/{stage}/sandbox", f"latency/{stage}/terraform"
+        sw, tw = b.med(sk, "wall"), b.med(tk, "wall")
+        target = f"≥ {LATENCY_TARGET}x: {verdict(tw / sw >= LATENCY_TARGET)}" if stage in ("apply", "noop") and sw and tw else "–"
+        def cell(key, field, fmt):
+            v = b.med(key, field)
+            return fmt(v) if v is not None else "–"
+        L.append(f"| {label} | {b.n(sk)} | {fmt_s(sw)} | {cell(sk, 'cpu', lambda v: f'{v:.2f}')} | {cell(sk, 'requests', lambda v: f'{v:.0f}')} | "
+                 f"{cell(sk, 'critical_path', lambda v: f'{v:.0f}')} | {fmt_s(tw)} | {cell(tk, 'cpu', lambda v: f'{v:.2f}')} | "
+                 f"{cell(tk, 'requests', lambda v: f'{v:.0f}')} | {cell(tk, 'critical_path', lambda v: f'{v:.0f}')} | "
+                 f"{fmt_ratio(sw, tw)} | {target} |")
+    return L + [""]
 
 
 def run_id_factory():
@@ -787,8 +891,9 @@ def main() -> int:
     p.add_argument("--awscli-runs-20k", type=int, help="aws-cli runs at 20,000 objects (default 1, see RESULTS.md)")
     p.add_argument("--out", help="Markdown results (default bench/RESULTS.md, quick bench/RESULTS-quick.md)")
     p.add_argument("--python", default=sys.executable)
-    p.add_argument("--sections", default="startup,lifecycle,cleanup,scaling",
-                   help="comma-separated subset of startup,lifecycle,cleanup,scaling")
+    p.add_argument("--sections", default="startup,lifecycle,latency,cleanup,scaling",
+                   help="comma-separated subset of startup,lifecycle,latency,cleanup,scaling")
+    p.add_argument("--latency-ms", type=float, default=30, help="per-request latency of the latency section")
     p.add_argument("--keep-work", action="store_true", help="keep the scratch directory (logs, states)")
     p.add_argument("--scale-keys", help="cleanup-at-scale key counts against bench/synthetic_s3.py, e.g. 100000,1000000 "
                                         "(default 100000; quick: no scale section); writes bench/RESULTS-scale.md")
@@ -845,6 +950,10 @@ def main() -> int:
         if "lifecycle" in sections:
             moto.reset_state()
             lifecycle(b, sandbox, tf, runs, tf_runs)
+        latency_info = None
+        if "latency" in sections:
+            moto.reset_state()
+            latency_info = latency_section(b, sandbox, args.python, 1 if args.quick else min(runs, 3), args.latency_ms)
         if sections & {"cleanup", "scaling"}:
             moto.reset_state()
             setup = CleanupSetup(b, sandbox)
@@ -868,6 +977,8 @@ def main() -> int:
                               "absolute times are inflated and noisy; rerun on a quiet machine for final numbers")
                    if busy > (ctx["cores"] or 1) * 0.75 else "")
         report = render(b, ctx)
+        if latency_info:
+            report += "\n" + "\n".join(render_latency(b, latency_info))
         out.write_text(report)
         print(report)
         log(f"wrote {out.relative_to(REPO) if out.is_relative_to(REPO) else out} in {(time.time() - started) / 60:.1f} min")

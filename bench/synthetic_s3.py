@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""A fast synthetic S3 on loopback for cleanup at scale: S3's XML for ListObjectsV2, ListObjectVersions,
+"""A fast synthetic S3 on loopback for cleanup at scale: S3's XML for ListObjectsV2 (with StartAfter), ListObjectVersions,
 ListMultipartUploads, GetBucketVersioning, DeleteObjects and DeleteObject, plus STS GetCallerIdentity (Content-MD5 or x-amz-checksum-* required), HTTP/1.1
 keep-alive, optional per-request latency and S3's per-prefix DELETE limit as a token bucket (a 1,000-key
 DeleteObjects takes 1,000 tokens; an empty bucket answers 503 SlowDown). Glue holds no databases: GetDatabases lists none, every other Glue call answers EntityNotFound.
 
 Control (not S3): POST /_seed?bucket=B&prefix=P&count=N&fanout=F creates N keys under P spread over F common
-prefixes; GET /_stats returns request, SlowDown and key counts as JSON. Usage:
+prefixes (F=0: straight under P); GET /_stats returns request, SlowDown and key counts as JSON. Usage:
   synthetic_s3.py --port 0 [--latency-ms 30] [--delete-rate 3500]   (prints "PORT <n>" when listening)
 """
 import argparse, base64, bisect, hashlib, json, re, sys, threading, time
@@ -21,6 +21,8 @@ def xml_escape(text):
 
 
 def xml_unescape(text):
+    if "&" not in text:
+        return text
     return (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'")
             .replace("&#13;", "\r").replace("&#10;", "\n").replace("&amp;", "&"))
 
@@ -28,19 +30,39 @@ def xml_unescape(text):
 class Store:
     def __init__(self, latency, delete_rate):
         self.lock = threading.Lock()
-        self.keys = {}          # bucket -> sorted list of live keys
+        self.keys = {}          # bucket -> sorted list of keys, some of them deleted
+        self.dead = {}          # bucket -> set of deleted keys still in the list (compacted when they are half of it)
         self.latency = latency
         self.delete_rate = delete_rate
         self.tokens = {}        # partition -> (tokens, last refill)
-        self.stats = {"requests": 0, "slowdowns": 0, "deleted": 0, "lists": 0, "deletes": 0}
+        self.stats = {"requests": 0, "slowdowns": 0, "deleted": 0, "lists": 0, "ranged_lists": 0, "deletes": 0}
 
     def seed(self, bucket, prefix, count, fanout):
         width = len(str(max(count - 1, 0)))
-        new = [f"{prefix}t{(i % fanout):03d}/part-{str(i).zfill(width)}.parquet" for i in range(count)]
+        # fanout 0: every key straight under the prefix (a flat run prefix, nothing to fan out over by delimiter)
+        new = [f"{prefix}{f't{(i % fanout):03d}/' if fanout else ''}part-{str(i).zfill(width)}.parquet" for i in range(count)]
         with self.lock:
-            keys = set(self.keys.get(bucket, []))
+            keys = set(self.keys.get(bucket, [])) - self.dead.pop(bucket, set())
             keys.update(new)
             self.keys[bucket] = sorted(keys)
+
+    def remove(self, bucket, keys):
+        """Marks keys deleted (O(batch), not O(bucket)); caller holds the lock. Returns how many were live."""
+        live = self.keys.get(bucket, [])
+        dead = self.dead.setdefault(bucket, set())
+        gone = 0
+        for key in keys:
+            i = bisect.bisect_left(live, key)
+            if i < len(live) and live[i] == key and key not in dead:
+                dead.add(key)
+                gone += 1
+        if len(dead) > 10_000 and len(dead) * 2 > len(live):
+            self.keys[bucket] = [k for k in live if k not in dead]
+            dead.clear()
+        return gone
+
+    def remaining(self):
+        return sum(len(v) - len(self.dead.get(b, ())) for b, v in self.keys.items())
 
     def take(self, key, n):
         """Per-prefix partition token bucket: the partition is the key up to its second '/' (runs/RUN/)."""
@@ -94,7 +116,7 @@ class Handler(BaseHTTPRequestHandler):
         st = self.store
         if path == "/_stats":
             with st.lock:
-                body = dict(st.stats, remaining=sum(len(v) for v in st.keys.values()))
+                body = dict(st.stats, remaining=st.remaining())
             return self.send(200, json.dumps(body), "application/json")
         bucket = path.strip("/").split("/")[0]
         if "versioning" in q:
@@ -111,10 +133,15 @@ class Handler(BaseHTTPRequestHandler):
         delimiter = q.get("delimiter")
         maximum = min(int(q.get("max-keys", "1000")), 1000)
         start = q.get("key-marker") if versions else q.get("continuation-token")
+        after = None if versions or start else q.get("start-after")  # S3 ignores StartAfter next to a token
         with st.lock:
             st.stats["lists"] += 1
             keys = st.keys.get(bucket, [])
-            if start and delimiter and start.endswith(delimiter):
+            dead = st.dead.get(bucket, ())
+            if after:
+                st.stats["ranged_lists"] += 1
+                i = max(bisect.bisect_right(keys, after), bisect.bisect_left(keys, prefix))
+            elif start and delimiter and start.endswith(delimiter):
                 i = bisect.bisect_left(keys, start + "\U0010ffff")  # resume after a common prefix, not inside it
             else:
                 i = bisect.bisect_right(keys, start) if start else bisect.bisect_left(keys, prefix)
@@ -123,6 +150,9 @@ class Handler(BaseHTTPRequestHandler):
                 key = keys[i]
                 if not key.startswith(prefix):
                     break
+                if key in dead:
+                    i += 1
+                    continue
                 if len(contents) + len(prefixes) >= maximum:
                     truncated = True
                     break
@@ -170,11 +200,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.error(503, "SlowDown", "Please reduce your request rate.")
         with st.lock:
             st.stats["deletes"] += 1
-            live = st.keys.get(bucket, [])
-            i = bisect.bisect_left(live, key)
-            if i < len(live) and live[i] == key:
-                del live[i]
-                st.stats["deleted"] += 1
+            st.stats["deleted"] += st.remove(bucket, [key])
         self.send(204)
 
     def do_POST(self):
@@ -182,7 +208,7 @@ class Handler(BaseHTTPRequestHandler):
         st = self.store
         body = self.rfile.read(int(self.headers.get("Content-Length", "0") or 0))
         if path == "/_seed":
-            st.seed(q["bucket"], q.get("prefix", ""), int(q.get("count", "0")), max(1, int(q.get("fanout", "1"))))
+            st.seed(q["bucket"], q.get("prefix", ""), int(q.get("count", "0")), max(0, int(q.get("fanout", "1"))))
             return self.send(200, "{}", "application/json")
         if b"Action=GetCallerIdentity" in body:  # `sandbox cleanup` asks who it is before it deletes anything
             return self.send(200, '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>'
@@ -210,15 +236,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.error(503, "SlowDown", "Please reduce your request rate.")
         with st.lock:
             st.stats["deletes"] += 1
-            live = st.keys.get(bucket, [])
-            gone = set(keys)
-            before = len(live)
-            if gone:
-                # Keys of one batch are contiguous in a sorted listing: cut that run out instead of rebuilding.
-                lo = bisect.bisect_left(live, min(gone))
-                hi = bisect.bisect_right(live, max(gone))
-                live[lo:hi] = [k for k in live[lo:hi] if k not in gone]
-            st.stats["deleted"] += before - len(live)
+            st.stats["deleted"] += st.remove(bucket, keys)
         self.send(200, f'<?xml version="1.0" encoding="UTF-8"?><DeleteResult xmlns="{NS}"></DeleteResult>')
 
 

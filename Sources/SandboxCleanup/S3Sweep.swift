@@ -3,9 +3,9 @@ import SandboxAWS
 import SandboxCore
 import SandboxServices
 
-/// Deletes everything a run holds in S3: listings fanned out over the run prefix's common prefixes (a bounded
-/// number in flight), keys gathered into full 1,000-key DeleteObjects batches, sent at the rate S3 admits
-/// (`AdaptiveDeleteRate`). Every key is checked against the scope when listed and again before it is sent.
+/// Deletes everything a run holds in S3: listings fanned out over the run prefix's common prefixes and over key
+/// ranges of a prefix with many pages (`KeyRangeSplit`; a bounded number in flight), keys gathered into full
+/// 1,000-key DeleteObjects batches, sent at the rate S3 admits (`AdaptiveDeleteRate`). Every key is checked against the scope when listed and again before it is sent.
 ///
 /// Memory stays flat: listings pause while more than `bufferedKeysLimit` keys wait for a delete slot.
 struct S3Sweep: Sendable {
@@ -27,18 +27,25 @@ struct S3Sweep: Sendable {
 
     enum EntryKind: Sendable { case object, version, marker }
 
-    /// One listing call still to make: a prefix, whether to group by `/` (the fan-out), and where to resume.
+    /// One listing call still to make: a prefix, whether to group by `/` (the fan-out), where to resume, and the
+    /// key range it covers: keys after `startAfter` (first call only) up to and including `through`.
     struct ListingJob: Sendable {
         let prefix: String
         let delimited: Bool
         var token: String?
         var versionMarker: String?
+        var startAfter: String?
+        var through: String?
+        /// Pages this range has listed: a range is split only once it has shown a second full page.
+        var pages = 0
     }
 
     struct Listed: Sendable {
         var entries: [Entry] = []
         var refused: [String] = []
         var jobs: [ListingJob] = []
+        /// Key ranges this listing was allowed to start but did not.
+        var unusedSplits = 0
     }
 
     enum Event: Sendable {
@@ -58,12 +65,18 @@ struct S3Sweep: Sendable {
         var ready: [[Entry]] = []
         var listing = 0, deleting = 0
         var listedKeys = 0
+        // Every key range costs at most one request beyond ceil(N/1,000) (the page it ends in): bounded here.
+        var splitsLeft = 4 * listingsInFlight
         let batchSize = S3Client.maxKeysPerDelete
         try await withThrowingTaskGroup(of: Event.self) { group in
             while true {
                 while listing < listingsInFlight, buffer.count + ready.count * batchSize < bufferedKeysLimit, let job = jobs.popLast() {
                     listing += 1
-                    group.addTask { .listed(try await list(job, versioned: versioned)) }
+                    // Split only while fewer ranges are open than two per listing slot, so slots never idle.
+                    let open = jobs.count + listing
+                    let splits = job.pages >= 1 && !versioned ? min(splitsLeft, max(0, 2 * listingsInFlight - open), 15) : 0
+                    splitsLeft -= splits
+                    group.addTask { .listed(try await list(job, versioned: versioned, splits: splits)) }
                 }
                 while buffer.count >= batchSize {
                     ready.append(Array(buffer.prefix(batchSize)))
@@ -89,6 +102,7 @@ struct S3Sweep: Sendable {
                 switch event {
                 case .listed(let listed):
                     listing -= 1
+                    splitsLeft += listed.unusedSplits
                     buffer.append(contentsOf: listed.entries)
                     jobs.append(contentsOf: listed.jobs)
                     listedKeys += listed.entries.count
@@ -112,44 +126,75 @@ struct S3Sweep: Sendable {
         return rate
     }
 
-    /// One listing page: its in-scope keys, the common prefixes to fan out to, and the page that follows.
-    func list(_ job: ListingJob, versioned: Bool) async throws -> Listed {
+    /// One listing page: its in-scope keys, the common prefixes to fan out to, and the page that follows, or, when
+    /// `splits` allows, the rest of the range cut into key ranges listed side by side.
+    func list(_ job: ListingJob, versioned: Bool, splits: Int = 0) async throws -> Listed {
         var out = Listed()
         let delimiter = job.delimited ? "/" : nil
         var prefixes: [String] = []
         var next: ListingJob?
+        // An entry after `through` belongs to the next range: it is dropped here and ends this range.
+        var beyond = false
+        let inRange: (String) -> Bool = { key in
+            guard let through = job.through, KeyRangeSplit.precedes(through, key) else { return true }
+            beyond = true
+            return false
+        }
+        var first: String?, last: String?
         if versioned {
             let page = try await s3.listObjectVersions(bucket: scope.bucket, prefix: job.prefix, delimiter: delimiter,
-                                                       keyMarker: job.token, versionIdMarker: job.versionMarker, maxKeys: 1000)
+                                                       keyMarker: job.token ?? job.startAfter, versionIdMarker: job.versionMarker, maxKeys: 1000)
             out.entries.reserveCapacity(page.versions.count)
-            for version in page.versions {
+            for version in page.versions where inRange(version.key) {
                 guard scope.contains(key: version.key) else { out.refused.append(version.key); continue }
                 out.entries.append(Entry(id: ObjectIdentifier(key: version.key, versionId: version.versionId),
                                          kind: version.isDeleteMarker ? .marker : .version, size: Int64(version.size)))
             }
-            prefixes = page.commonPrefixes
-            if page.isTruncated, let key = page.nextKeyMarker {
-                next = ListingJob(prefix: job.prefix, delimited: job.delimited, token: key, versionMarker: page.nextVersionIdMarker)
+            prefixes = page.commonPrefixes.filter(inRange)
+            if page.isTruncated, !beyond, let key = page.nextKeyMarker {
+                next = ListingJob(prefix: job.prefix, delimited: job.delimited, token: key, versionMarker: page.nextVersionIdMarker,
+                                  through: job.through, pages: job.pages + 1)
             }
+            first = page.versions.first?.key
+            last = page.versions.last?.key
         } else {
             let page = try await s3.listObjectsV2(bucket: scope.bucket, prefix: job.prefix, delimiter: delimiter,
-                                                  continuationToken: job.token, maxKeys: 1000)
+                                                  continuationToken: job.token, startAfter: job.token == nil ? job.startAfter : nil,
+                                                  maxKeys: 1000)
             out.entries.reserveCapacity(page.objects.count)
-            for object in page.objects {
+            for object in page.objects where inRange(object.key) {
                 guard scope.contains(key: object.key) else { out.refused.append(object.key); continue }
                 out.entries.append(Entry(id: ObjectIdentifier(key: object.key, versionId: nil), kind: .object, size: Int64(object.size)))
             }
-            prefixes = page.commonPrefixes
-            if page.isTruncated, let token = page.nextContinuationToken {
-                next = ListingJob(prefix: job.prefix, delimited: job.delimited, token: token)
+            prefixes = page.commonPrefixes.filter(inRange)
+            if page.isTruncated, !beyond, let token = page.nextContinuationToken {
+                next = ListingJob(prefix: job.prefix, delimited: job.delimited, token: token, through: job.through, pages: job.pages + 1)
             }
+            first = page.objects.first?.key
+            last = page.objects.last?.key
         }
+        // Keys and common prefixes come as two sorted lists: the page spans from the least first to the greatest last.
+        if let head = prefixes.first, first.map({ KeyRangeSplit.precedes(head, $0) }) ?? true { first = head }
+        if let tail = prefixes.last, last.map({ KeyRangeSplit.precedes($0, tail) }) ?? true { last = tail }
         for prefix in prefixes {
             // A common prefix outside the scope (an endpoint ignoring `prefix`) is never listed, let alone deleted.
             guard scope.contains(key: prefix), prefix != job.prefix else { out.refused.append(prefix); continue }
             out.jobs.append(ListingJob(prefix: prefix, delimited: false))
         }
-        if let next { out.jobs.append(next) }
+        out.unusedSplits = splits
+        if var next {
+            if splits > 0, let first, let last, scope.contains(key: last) {
+                let points = KeyRangeSplit.points(prefix: job.prefix, first: first, last: last, upper: job.through,
+                                                  delimited: job.delimited, count: splits)
+                out.unusedSplits = splits - points.count
+                for (index, point) in points.enumerated() {
+                    out.jobs.append(ListingJob(prefix: job.prefix, delimited: job.delimited, startAfter: point,
+                                               through: index + 1 < points.count ? points[index + 1] : job.through))
+                }
+                if let point = points.first { next.through = point }
+            }
+            out.jobs.append(next)
+        }
         return out
     }
 

@@ -42,8 +42,16 @@ public final class XMLNode: @unchecked Sendable {
 
     func append(_ child: XMLNode) { children.append(child) }
 
+    func setText(_ value: String) { text = value }
+
     /// Parses a document; nil when the bytes are not well-formed XML (truncated documents included).
+    /// Plain documents (every AWS answer seen so far) take the byte-level parser; the rest go to FoundationXML.
     public static func parse(_ data: Data) -> XMLNode? {
+        XMLFastParser.parse(data) ?? foundationParse(data)
+    }
+
+    /// FoundationXML's tree: the reference `XMLFastParser` must agree with, and the parser of every document it declines.
+    static func foundationParse(_ data: Data) -> XMLNode? {
         let delegate = TreeBuilder()
         let parser = XMLParser(data: data)
         parser.shouldProcessNamespaces = true

@@ -5,17 +5,27 @@ public enum XMLText {
     /// Appends `text` escaped for element content or attribute values. Works on UTF-8 bytes, not characters, so a
     /// `&` or `<` followed by a combining mark is still escaped and a CR LF pair keeps both bytes.
     public static func appendEscaped(_ text: String, to out: inout [UInt8]) {
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "&"): append("&amp;", to: &out)
-            case UInt8(ascii: "<"): append("&lt;", to: &out)
-            case UInt8(ascii: ">"): append("&gt;", to: &out)
-            case UInt8(ascii: "\""): append("&quot;", to: &out)
-            case UInt8(ascii: "'"): append("&apos;", to: &out)
-            case UInt8(ascii: "\r"): append("&#13;", to: &out)
-            case UInt8(ascii: "\n"): append("&#10;", to: &out)
-            default: out.append(byte)
+        var text = text
+        text.withUTF8 { bytes in
+            // Runs between the bytes that need escaping are copied whole: most keys are one run.
+            var start = 0
+            for index in bytes.indices {
+                let escape: StaticString
+                switch bytes[index] {
+                case UInt8(ascii: "&"): escape = "&amp;"
+                case UInt8(ascii: "<"): escape = "&lt;"
+                case UInt8(ascii: ">"): escape = "&gt;"
+                case UInt8(ascii: "\""): escape = "&quot;"
+                case UInt8(ascii: "'"): escape = "&apos;"
+                case UInt8(ascii: "\r"): escape = "&#13;"
+                case UInt8(ascii: "\n"): escape = "&#10;"
+                default: continue
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+                append(escape, to: &out)
+                start = index + 1
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
         }
     }
 

@@ -10,11 +10,12 @@ extension S3Client {
 
     /// One page of `ListObjectsV2`, keys url-decoded.
     public func listObjectsV2(bucket: String, prefix: String? = nil, delimiter: String? = nil,
-                              continuationToken: String? = nil, maxKeys: Int? = nil) async throws -> ObjectListPage {
+                              continuationToken: String? = nil, startAfter: String? = nil, maxKeys: Int? = nil) async throws -> ObjectListPage {
         var query: [(String, String)] = [("list-type", "2"), ("encoding-type", "url")]
         if let prefix { query.append(("prefix", prefix)) }
         if let delimiter { query.append(("delimiter", delimiter)) }
         if let continuationToken { query.append(("continuation-token", continuationToken)) }
+        if let startAfter { query.append(("start-after", startAfter)) }
         if let maxKeys { query.append(("max-keys", String(maxKeys))) }
         let root = try await sendXML("ListObjectsV2", .read, bucket: bucket, query: query)
         return Self.objectListPage(root)
