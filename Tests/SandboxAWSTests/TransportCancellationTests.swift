@@ -15,6 +15,19 @@ final class TransportCancellationTests: XCTestCase {
         let transport = AsyncHTTPClientTransport(timeout: 10)
         let finished = DispatchSemaphore(value: 0)
         let counts = Counts()
+        // Cancellations must land around completions on this machine, however loaded: one uncancelled request first
+        // (it must be answered) gives the time an answer takes, and the delays before cancelling spread over 0...4x it.
+        let warmUp = DispatchSemaphore(value: 0)
+        let firstAnswer = AnswerTime()
+        Task.detached {
+            let started = Date()
+            if (try? await transport.send(HTTPRequest(method: "GET", url: url))) != nil {
+                firstAnswer.set(Date().timeIntervalSince(started))
+            }
+            warmUp.signal()
+        }
+        XCTAssertEqual(warmUp.wait(timeout: .now() + 30), .success, "the first request was never answered")
+        let answerNanos = try XCTUnwrap(firstAnswer.nanoseconds, "the first request failed")
         Task.detached {
             for round in 0..<300 {
                 await withTaskGroup(of: Void.self) { group in
@@ -28,7 +41,7 @@ final class TransportCancellationTests: XCTestCase {
                             }
                         }
                     }
-                    try? await Task.sleep(nanoseconds: UInt64((round % 11) * 1_000_000))
+                    try? await Task.sleep(nanoseconds: UInt64(answerNanos * (round % 11) * 4 / 10))
                     group.cancelAll()
                 }
             }
@@ -39,6 +52,13 @@ final class TransportCancellationTests: XCTestCase {
         XCTAssertGreaterThan(counts.answered, 0, "\(counts)")
         XCTAssertGreaterThan(counts.cancelled, 0, "\(counts)")
     }
+}
+
+private final class AnswerTime: @unchecked Sendable {
+    private let lock = NSLock()
+    private var seconds: TimeInterval?
+    func set(_ value: TimeInterval) { lock.withLock { seconds = value } }
+    var nanoseconds: Int? { lock.withLock { seconds.map { max(1_000_000, Int($0 * 1_000_000_000)) } } }
 }
 
 private final class Counts: @unchecked Sendable, CustomStringConvertible {
