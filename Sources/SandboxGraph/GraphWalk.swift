@@ -30,7 +30,9 @@ public struct GraphWalk<Node: Hashable & Comparable & Sendable>: Sendable {
                     progressed = false
                     for node in pending.sorted() {
                         let deps = graph.dependencies(of: node)
-                        if let blocker = deps.sorted().first(where: { dep in
+                        // Decided once every dependency has settled, so the reason named does not depend on which
+                        // failure happened to land first.
+                        if deps.allSatisfy({ outcomes[$0] != nil }), let blocker = deps.sorted().first(where: { dep in
                             if case .failed = outcomes[dep] { return true }
                             if case .skipped = outcomes[dep] { return true }
                             return false
