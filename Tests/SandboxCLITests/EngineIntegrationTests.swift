@@ -23,12 +23,8 @@ final class EngineIntegrationTests: XCTestCase {
     ]
 
     override func setUpWithError() throws {
-        guard MotoServer.isAvailable else { throw XCTSkip("moto[server] is not installed: python3 -m pip install 'moto[server]'") }
-        moto = try MotoServer.shared()
-        try moto.reset()
-        directory = try CommandRunner.temporaryDirectory()
-        cli = CommandRunner(endpoint: moto.endpoint, directory: directory)
-        try cli.installReferenceStack()
+        (moto, cli) = try CommandRunner.referenceStackOnSharedMoto()
+        directory = cli.directory
     }
 
     override func tearDownWithError() throws {

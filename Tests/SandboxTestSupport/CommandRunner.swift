@@ -1,4 +1,5 @@
 import Foundation
+import XCTest
 
 /// Runs the built `sandbox` binary the way a user would, against a moto endpoint, and captures its output.
 public struct CommandRunner: Sendable {
@@ -133,6 +134,17 @@ public struct CommandRunner: Sendable {
         let target = stacks.appendingPathComponent("aws-provider-tests.yaml")
         try? FileManager.default.removeItem(at: target)
         try FileManager.default.copyItem(at: Self.repositoryRoot.appendingPathComponent("Stacks/aws-provider-tests.yaml"), to: target)
+    }
+
+    /// The usual start of an end-to-end test: the shared moto server, wiped, and a runner in a fresh temporary
+    /// directory holding the reference stack. Skips the test when moto is not installed.
+    public static func referenceStackOnSharedMoto() throws -> (moto: MotoServer, runner: CommandRunner) {
+        guard MotoServer.isAvailable else { throw XCTSkip("moto[server] is not installed: python3 -m pip install 'moto[server]'") }
+        let moto = try MotoServer.shared()
+        try moto.reset()
+        let runner = CommandRunner(endpoint: moto.endpoint, directory: try temporaryDirectory())
+        try runner.installReferenceStack()
+        return (moto, runner)
     }
 
     /// A fresh temporary directory for one test.
