@@ -1,6 +1,6 @@
 import Foundation
 
-/// Paces DeleteObjects to what S3 admits: additive increase while deletes succeed, multiplicative decrease on a
+/// Paces DeleteObjects to what S3 admits: slow start, then additive increase while deletes succeed, multiplicative decrease on a
 /// SlowDown, on both a send rate (keys a second, a token bucket of one batch) and a window of batches in flight,
 /// as the AWS SDKs' adaptive retry mode does. Pure value with times passed in, so tests drive it with a fake clock.
 ///
@@ -20,7 +20,7 @@ public struct AdaptiveDeleteRate: Sendable {
         /// Seconds without one key deleted, while throttled, after which cleanup stops (exit 4).
         public var stallTimeout: Double
 
-        public init(initialWindow: Int = 4, maxWindow: Int = 32, decrease: Double = 0.8, increasePerSecond: Double = 0.12,
+        public init(initialWindow: Int = 4, maxWindow: Int = 16, decrease: Double = 0.8, increasePerSecond: Double = 0.12,
                     minRate: Double = 20, stallTimeout: Double = 300) {
             self.initialWindow = max(1, initialWindow)
             self.maxWindow = max(self.initialWindow, maxWindow)
@@ -77,7 +77,9 @@ public struct AdaptiveDeleteRate: Sendable {
         }
         lastUpdate = now
         successesAtWindow += 1
-        if successesAtWindow >= window, window < settings.maxWindow {
+        // Until S3 first throttles, one more per success (the window doubles each round, as TCP's slow start), so a
+        // 100k-key run reaches full width in a few rounds; after it, one more per window of successes.
+        if rate == nil || successesAtWindow >= window, window < settings.maxWindow {
             window += 1
             successesAtWindow = 0
         }

@@ -30,7 +30,7 @@ public struct CleanupEngine: Sendable {
     ///   - deletesInFlight: DeleteObjects in flight at the start; the rate controller widens it up to `rate.maxWindow`.
     public init(scope: RunScope, client: AWSClient, deletesInFlight: Int = 4, maxPasses: Int = 3, keyRetries: Int = 3,
                 progress: CleanupProgress? = nil, rate: AdaptiveDeleteRate.Settings = AdaptiveDeleteRate.Settings(),
-                listingsInFlight: Int = 8, monotonic: @escaping @Sendable () -> Double = { ProcessInfo.processInfo.systemUptime }) {
+                listingsInFlight: Int = 4, monotonic: @escaping @Sendable () -> Double = { ProcessInfo.processInfo.systemUptime }) {
         self.scope = scope
         self.s3 = S3Client(client)
         self.glue = GlueClient(client)

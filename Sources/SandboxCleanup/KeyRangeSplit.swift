@@ -8,7 +8,7 @@
 enum KeyRangeSplit {
     /// S3's order: keys compare as UTF-8 bytes, not as Unicode strings.
     static func precedes(_ a: String, _ b: String) -> Bool {
-        a.utf8.lexicographicallyPrecedes(b.utf8)
+        a.utf8Precedes(b)
     }
 
     /// Up to `count` split points, ascending, each after `last` and at or before `upper` (nil: the end of the

@@ -54,9 +54,7 @@ public struct RunScope: Sendable, Equatable, Codable {
     /// True only for keys inside this run's prefix (the folder marker `prefix` itself included), compared byte for byte as S3 does: `String.hasPrefix`
     /// compares canonically equivalent text as equal (U+212A KELVIN SIGN is "K"), which would let a neighbour through.
     public func contains(key: String) -> Bool {
-        // On the UTF-8 views directly: called for every key listed, so no copies.
-        let bytes = key.utf8, prefixBytes = prefix.utf8
-        return bytes.starts(with: prefixBytes) && !bytes.dropFirst(prefixBytes.count).contains(0)
+        key.hasUTF8Prefix(prefix) && !key.utf8Contains(0, from: prefix.utf8.count)
     }
 
     /// The URI shown in reports.

@@ -55,7 +55,9 @@ struct S3Sweep: Sendable {
         case throttled(rest: [Entry], deleted: Int, sentAt: Double)
     }
 
-    var bufferedKeysLimit: Int { (settings.maxWindow + listingsInFlight + 2) * S3Client.maxKeysPerDelete }
+    /// Keys listed but not yet sent: enough for half the widest window plus a page from each listing in flight. Each
+    /// key held costs about 150 bytes, and a full window holds as many again in its requests.
+    var bufferedKeysLimit: Int { (settings.maxWindow / 2 + listingsInFlight + 2) * S3Client.maxKeysPerDelete }
 
     /// Lists and deletes until every listing is exhausted; returns the delete rate controller's final state.
     func run(versioned: Bool) async throws -> AdaptiveDeleteRate {

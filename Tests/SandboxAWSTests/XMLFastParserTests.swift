@@ -20,10 +20,20 @@ final class XMLFastParserTests: XCTestCase {
     }
 
     func assertAgrees(_ data: Data, file: StaticString = #filePath, line: UInt = #line) {
-        guard let fast = XMLFastParser.parse(data) else { return }
+        // A reader that skips some texts sees a document accepted or declined exactly as the tree builder does.
+        var skipping = EventRecorder(skipping: ["Key", "a"])
+        let skippingRoot = XMLFastParser.read(data, into: &skipping)
+        guard let fast = XMLFastParser.parse(data) else {
+            XCTAssertNil(skippingRoot, "skipped text made the fast parser accept \(String(decoding: data, as: UTF8.self).debugDescription)", file: file, line: line)
+            return
+        }
         let reference = XMLNode.foundationParse(data)
         XCTAssertNotNil(reference, "accepted what FoundationXML refuses: \(String(decoding: data, as: UTF8.self).debugDescription)", file: file, line: line)
         XCTAssertTrue(same(fast, reference), "trees differ for \(String(decoding: data, as: UTF8.self).debugDescription)", file: file, line: line)
+        // And both parsers report the same events, skipped texts included.
+        var foundation = EventRecorder(skipping: ["Key", "a"])
+        XCTAssertEqual(XMLReading.foundationRead(data, into: &foundation), skippingRoot, file: file, line: line)
+        XCTAssertEqual(skipping.events, foundation.events, "events differ for \(String(decoding: data, as: UTF8.self).debugDescription)", file: file, line: line)
     }
 
     func testAListPageTakesTheFastPathAndMatchesFoundation() throws {
@@ -65,6 +75,19 @@ final class XMLFastParserTests: XCTestCase {
             assertAgrees(Data(bytes))
         }
     }
+}
+
+/// Every event as a line, with the texts of `skipping` declined.
+private struct EventRecorder: XMLEventReader {
+    let skipping: Set<String>
+    var events: [String] = []
+
+    init(skipping: Set<String>) { self.skipping = skipping }
+
+    mutating func open(_ name: String, depth: Int) { events.append("open \(name) \(depth)") }
+    mutating func text(_ text: String, of name: String, depth: Int) { events.append("text \(name) \(depth) \(text.debugDescription)") }
+    mutating func close(_ name: String, depth: Int) { events.append("close \(name) \(depth)") }
+    func wantsText(of name: String, depth: Int) -> Bool { !skipping.contains(name) }
 }
 
 private struct SplitMix {

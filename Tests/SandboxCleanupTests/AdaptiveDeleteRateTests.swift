@@ -13,7 +13,7 @@ final class AdaptiveDeleteRateTests: XCTestCase {
         let lowered = try? XCTUnwrap(rate.rate)
         XCTAssertEqual(lowered ?? 0, 4000, accuracy: 1, "80% of the 5,000 keys deleted in the last second (1.0 s to 2.0 s)")
         XCTAssertEqual(rate.throttles, 1)
-        XCTAssertLessThan(rate.window, 5)
+        XCTAssertEqual(rate.window, 9, "slow start widened 4 to 12 in 8 successes; the throttle keeps 80%")
         // Sends are now spaced at the lowered rate: 1,000 keys every 1/4 s.
         XCTAssertEqual(rate.reserve(keys: 1000, now: 2), 0, accuracy: 1e-9)
         XCTAssertEqual(rate.reserve(keys: 1000, now: 2), 0.25, accuracy: 1e-6)
@@ -46,6 +46,18 @@ final class AdaptiveDeleteRateTests: XCTestCase {
         XCTAssertEqual(rate.window, 1)
         XCTAssertEqual(rate.rate ?? 0, 20, accuracy: 1e-9)
         XCTAssertEqual(rate.throttles, 200)
+    }
+
+    func testSlowStartUntilTheFirstThrottleThenOneMorePerWindow() {
+        var rate = AdaptiveDeleteRate(settings: .init(initialWindow: 4, maxWindow: 64), now: 0)
+        for step in 1...4 { rate.succeeded(keys: 1000, now: Double(step) * 0.01) }
+        XCTAssertEqual(rate.window, 8, "one more per success before any throttle")
+        rate.throttled(sentAt: 0.04, now: 0.05)
+        XCTAssertEqual(rate.window, 6)
+        for step in 1...5 { rate.succeeded(keys: 1000, now: 0.05 + Double(step) * 0.01) }
+        XCTAssertEqual(rate.window, 6, "after a throttle, one more only once a whole window succeeded")
+        rate.succeeded(keys: 1000, now: 0.2)
+        XCTAssertEqual(rate.window, 7)
     }
 
     func testWindowWidensWhileDeletesSucceed() {

@@ -1,9 +1,8 @@
 import Foundation
 
 /// A byte-level parser for the plain XML AWS answers in (elements, text, the five named and numeric character
-/// references, attributes that are not read), building the same `XMLNode` tree as FoundationXML's parser at a
-/// fraction of its cost: a 1,000-key list page no longer pays for a callback, an NSString and a Swift String copy
-/// per text run.
+/// references, attributes that are not read), reporting the same events as FoundationXML's parser at a fraction of
+/// its cost: a 1,000-key list page no longer pays for a callback, an NSString and a Swift String copy per text run.
 ///
 /// It accepts only a strict subset of XML 1.0. Anything outside it (comments, CDATA, DOCTYPE, processing
 /// instructions after the declaration, prefixed names, CR in text, a byte XML cannot carry, a mismatched tag)
@@ -13,16 +12,25 @@ enum XMLFastParser {
     private static let question = UInt8(ascii: "?"), bang = UInt8(ascii: "!"), equals = UInt8(ascii: "="), semicolon = UInt8(ascii: ";")
     private static let maxDepth = 256
 
-    static func parse(_ data: Data) -> XMLNode? {
+    /// Reads `data` into `reader`; the root element's name, or nil when the document is outside the subset (the
+    /// reader may then have seen part of it).
+    static func read<Reader: XMLEventReader>(_ data: Data, into reader: inout Reader) -> String? {
         data.withUnsafeBytes { raw in
             guard let base = raw.bindMemory(to: UInt8.self).baseAddress else { return nil }
             var scanner = Scanner(bytes: UnsafeBufferPointer(start: base, count: raw.count))
-            return scanner.document()
+            return scanner.document(&reader)
         }
     }
 
+    /// The tree of `data`, or nil when the document is outside the subset.
+    static func parse(_ data: Data) -> XMLNode? {
+        var builder = XMLTreeBuilder()
+        guard read(data, into: &builder) != nil else { return nil }
+        return builder.root
+    }
+
     private struct Open {
-        let node: XMLNode
+        let name: String
         let nameStart: Int, nameEnd: Int
         var hasChildren = false
     }
@@ -52,22 +60,22 @@ enum XMLFastParser {
             while index < bytes.count, Self.isSpace(bytes[index]) { index += 1 }
         }
 
-        mutating func document() -> XMLNode? {
+        mutating func document<Reader: XMLEventReader>(_ reader: inout Reader) -> String? {
             // The declaration only as AWS writes it; any other spelling is FoundationXML's to judge.
             if bytes.count >= 2, bytes[0] == lt, bytes[1] == question {
                 guard let known = Self.declarations.first(where: { bytes.starts(with: $0) }) else { return nil }
                 index = known.count
             }
             skipSpace()
-            guard let root = elements() else { return nil }
+            guard let root = elements(&reader) else { return nil }
             skipSpace()
             return index == bytes.count ? root : nil
         }
 
-        /// The root element and everything in it, iteratively (no recursion on hostile depth).
-        mutating func elements() -> XMLNode? {
+        /// The root element and everything in it, iteratively (no recursion on hostile depth): the root's name.
+        mutating func elements<Reader: XMLEventReader>(_ reader: inout Reader) -> String? {
             var stack: [Open] = []
-            var root: XMLNode?
+            var root: String?
             // The character data just scanned: where it is and whether it needs more than a byte copy.
             var run = 0..<0, runHasReference = false, runHasHighBytes = false
             while true {
@@ -84,12 +92,13 @@ enum XMLFastParser {
                     skipSpace()
                     guard index < bytes.count, bytes[index] == gt else { return nil }
                     index += 1
-                    if open.hasChildren {
+                    if open.hasChildren || !reader.wantsText(of: open.name, depth: stack.count) {
                         guard valid(run, runHasReference, runHasHighBytes) else { return nil }
                     } else {
                         guard let text = text(run, references: runHasReference, high: runHasHighBytes) else { return nil }
-                        open.node.setText(text)
+                        reader.text(text, of: open.name, depth: stack.count)
                     }
+                    reader.close(open.name, depth: stack.count)
                     if stack.isEmpty { return root }
                 } else {
                     guard Self.isNameStart(bytes[index]), stack.count < maxDepth else { return nil }
@@ -102,16 +111,18 @@ enum XMLFastParser {
                     while index < bytes.count, Self.isName(bytes[index]) { index += 1 }
                     let nameEnd = index
                     guard index < bytes.count, bytes[index] != UInt8(ascii: ":"), attributes() else { return nil }
-                    let node = XMLNode(name: String(decoding: UnsafeBufferPointer(rebasing: bytes[nameStart..<nameEnd]), as: UTF8.self))
-                    stack.last?.node.append(node)
-                    if root == nil { root = node }
+                    let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[nameStart..<nameEnd]), as: UTF8.self)
+                    if root == nil { root = name }
+                    reader.open(name, depth: stack.count)
                     if bytes[index] == slash {
                         guard index + 1 < bytes.count, bytes[index + 1] == gt else { return nil }
                         index += 2
+                        if reader.wantsText(of: name, depth: stack.count) { reader.text("", of: name, depth: stack.count) }
+                        reader.close(name, depth: stack.count)
                         if stack.isEmpty { return root }
                     } else {
                         index += 1  // `attributes()` stopped at `>` or `/`
-                        stack.append(Open(node: node, nameStart: nameStart, nameEnd: nameEnd))
+                        stack.append(Open(name: name, nameStart: nameStart, nameEnd: nameEnd))
                     }
                 }
                 // Character data up to the next tag.

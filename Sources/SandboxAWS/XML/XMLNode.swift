@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 
 /// A parsed XML element: enough of a DOM for AWS's REST-XML and Query responses.
 public final class XMLNode: @unchecked Sendable {
@@ -45,20 +42,17 @@ public final class XMLNode: @unchecked Sendable {
     func setText(_ value: String) { text = value }
 
     /// Parses a document; nil when the bytes are not well-formed XML (truncated documents included).
-    /// Plain documents (every AWS answer seen so far) take the byte-level parser; the rest go to FoundationXML.
     public static func parse(_ data: Data) -> XMLNode? {
-        XMLFastParser.parse(data) ?? foundationParse(data)
+        var builder = XMLTreeBuilder()
+        guard XMLReading.read(data, into: &builder) != nil else { return nil }
+        return builder.root
     }
 
-    /// FoundationXML's tree: the reference `XMLFastParser` must agree with, and the parser of every document it declines.
+    /// FoundationXML's tree: the reference `XMLFastParser` must agree with.
     static func foundationParse(_ data: Data) -> XMLNode? {
-        let delegate = TreeBuilder()
-        let parser = XMLParser(data: data)
-        parser.shouldProcessNamespaces = true
-        parser.delegate = delegate
-        // FoundationXML can report success for a document cut short: every element must also have closed.
-        guard parser.parse(), delegate.stack.isEmpty, let root = delegate.root else { return nil }
-        return root
+        var builder = XMLTreeBuilder()
+        guard XMLReading.foundationRead(data, into: &builder) != nil else { return nil }
+        return builder.root
     }
 
     /// Serialises the element (used to build S3 request bodies).
@@ -97,30 +91,5 @@ extension XMLNode {
             body.insert(contentsOf: " xmlns=\"\(namespace)\"", at: close)
         }
         return Data(("<?xml version=\"1.0\" encoding=\"UTF-8\"?>" + body).utf8)
-    }
-}
-
-private final class TreeBuilder: NSObject, XMLParserDelegate {
-    var root: XMLNode?
-    var stack: [XMLNode] = []
-    var textBuffer = ""
-
-    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]) {
-        let node = XMLNode(name: elementName)
-        stack.last?.append(node)
-        if root == nil { root = node }
-        stack.append(node)
-        textBuffer = ""
-    }
-
-    func parser(_ parser: XMLParser, foundCharacters string: String) {
-        textBuffer += string
-    }
-
-    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
-        if let node = stack.popLast(), node.children.isEmpty {
-            node.text = textBuffer
-        }
-        textBuffer = ""
     }
 }

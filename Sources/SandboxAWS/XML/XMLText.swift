@@ -1,4 +1,5 @@
 import Foundation
+import SandboxCore
 
 /// XML 1.0 text at the byte level: escaping straight into a request body, and which strings XML can carry at all.
 public enum XMLText {
@@ -38,13 +39,13 @@ public enum XMLText {
     /// False when `text` holds a character XML 1.0 cannot carry even escaped: controls other than tab, LF and CR
     /// (U+0000–U+001F) and the non-characters U+FFFE and U+FFFF. S3 answers MalformedXML to a body holding one.
     public static func isCarriable(_ text: String) -> Bool {
-        var previous: (UInt8, UInt8) = (0, 0)
-        for byte in text.utf8 {
-            if byte < 0x20, byte != 0x09, byte != 0x0A, byte != 0x0D { return false }
-            // U+FFFE and U+FFFF are EF BF BE and EF BF BF in UTF-8.
-            if previous == (0xEF, 0xBF), byte == 0xBE || byte == 0xBF { return false }
-            previous = (previous.1, byte)
+        text.withUTF8Bytes { bytes in
+            for (index, byte) in bytes.enumerated() {
+                if byte < 0x20, byte != 0x09, byte != 0x0A, byte != 0x0D { return false }
+                // U+FFFE and U+FFFF are EF BF BE and EF BF BF in UTF-8.
+                if byte >= 0xBE, byte <= 0xBF, index >= 2, bytes[index - 1] == 0xBF, bytes[index - 2] == 0xEF { return false }
+            }
+            return true
         }
-        return true
     }
 }

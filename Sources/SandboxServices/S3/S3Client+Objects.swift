@@ -17,24 +17,7 @@ extension S3Client {
         if let continuationToken { query.append(("continuation-token", continuationToken)) }
         if let startAfter { query.append(("start-after", startAfter)) }
         if let maxKeys { query.append(("max-keys", String(maxKeys))) }
-        let root = try await sendXML("ListObjectsV2", .read, bucket: bucket, query: query)
-        return Self.objectListPage(root)
-    }
-
-    static func objectListPage(_ root: XMLNode) -> ObjectListPage {
-        let decode = S3Wire.keyDecoder(for: root)
-        let objects = root.all("Contents").map { node in
-            S3Object(key: decode(node.string("Key") ?? ""),
-                     size: S3Wire.int(node.string("Size")) ?? 0,
-                     eTag: S3Wire.nonEmpty(node.string("ETag")),
-                     lastModified: Timestamp.parse(node.string("LastModified")))
-        }
-        let prefixes = root.all("CommonPrefixes").compactMap { $0.string("Prefix").map(decode) }
-        let truncated = S3Wire.bool(root.string("IsTruncated")) ?? false
-        return ObjectListPage(objects: objects, commonPrefixes: prefixes,
-                              nextContinuationToken: truncated ? S3Wire.nonEmpty(root.string("NextContinuationToken")) : nil,
-                              isTruncated: truncated,
-                              keyCount: S3Wire.int(root.string("KeyCount")) ?? (objects.count + prefixes.count))
+        return try await readList("ListObjectsV2", bucket: bucket, query: query, versions: false).objectListPage
     }
 
     /// One page of `ListObjectVersions` (versions and delete markers interleaved as S3 orders them).
@@ -46,28 +29,14 @@ extension S3Client {
         if let keyMarker { query.append(("key-marker", keyMarker)) }
         if let versionIdMarker { query.append(("version-id-marker", versionIdMarker)) }
         if let maxKeys { query.append(("max-keys", String(maxKeys))) }
-        let root = try await sendXML("ListObjectVersions", .read, bucket: bucket, query: query)
-        return Self.versionListPage(root)
+        return try await readList("ListObjectVersions", bucket: bucket, query: query, versions: true).versionListPage
     }
 
-    static func versionListPage(_ root: XMLNode) -> VersionListPage {
-        let decode = S3Wire.keyDecoder(for: root)
-        var versions: [ObjectVersion] = []
-        for node in root.children where node.name == "Version" || node.name == "DeleteMarker" {
-            versions.append(ObjectVersion(key: decode(node.string("Key") ?? ""),
-                                          versionId: node.string("VersionId") ?? "null",
-                                          isLatest: S3Wire.bool(node.string("IsLatest")) ?? false,
-                                          size: S3Wire.int(node.string("Size")) ?? 0,
-                                          isDeleteMarker: node.name == "DeleteMarker",
-                                          eTag: S3Wire.nonEmpty(node.string("ETag")),
-                                          lastModified: Timestamp.parse(node.string("LastModified"))))
-        }
-        let truncated = S3Wire.bool(root.string("IsTruncated")) ?? false
-        return VersionListPage(versions: versions,
-                               commonPrefixes: root.all("CommonPrefixes").compactMap { $0.string("Prefix").map(decode) },
-                               nextKeyMarker: truncated ? S3Wire.nonEmpty(root.string("NextKeyMarker")).map(decode) : nil,
-                               nextVersionIdMarker: truncated ? S3Wire.nonEmpty(root.string("NextVersionIdMarker")) : nil,
-                               isTruncated: truncated)
+    private func readList(_ operation: String, bucket: String, query: [(String, String)], versions: Bool) async throws -> S3ListPageReader {
+        let response = try await send(operation, .read, method: "GET", bucket: bucket, query: query)
+        var reader = S3ListPageReader(versions: versions)
+        try read(response, operation: operation, into: &reader)
+        return reader
     }
 
     // MARK: - Deleting

@@ -52,20 +52,30 @@ public struct S3Client: Sendable {
     }
 
     func parse(_ response: HTTPResponse, operation: String) throws -> XMLNode {
-        let root = XMLNode.parse(response.body)
+        var builder = XMLTreeBuilder()
+        try read(response, operation: operation, into: &builder)
+        guard let root = builder.root else { throw malformed(response, operation: operation, what: "not well-formed XML") }
+        return root
+    }
+
+    /// Reads the XML answer into `reader`, once its root is known to be the operation's.
+    func read<Reader: XMLEventReader>(_ response: HTTPResponse, operation: String, into reader: inout Reader) throws {
+        let root = XMLReading.read(response.body, into: &reader)
         let expected = Self.documentRoots[operation]
         // moto names some roots after the operation (`<GetBucketVersioningResponse>`); a wrong document never is.
         let accepted = expected.map { [$0, "\(operation)Response", "\(operation)Result", "\(operation)Output"] }
-        guard let root, accepted.map({ $0.contains(root.name) }) ?? true else {
+        guard let root, accepted.map({ $0.contains(root) }) ?? true else {
             // A document with the wrong root (an HTML page, an empty `<Response/>`) read as "no settings" would let
             // plan and cleanup act on answers AWS never gave.
-            let what = root.map { "<\($0.name)> where <\(expected ?? "?")> belongs" } ?? "not well-formed XML"
-            let head = String(decoding: response.body.prefix(60), as: UTF8.self)
-            throw MalformedResponseError(service: "S3", operation: operation, status: response.status,
-                                         detail: "\(what): \(response.header("content-type") ?? "no content type"), \(response.body.count) bytes, starts \"\(Diagnostic.escapingControlCharacters(head))\"",
-                                         endpoint: client.endpoint(for: .s3).baseURL.absoluteString)
+            throw malformed(response, operation: operation, what: root.map { "<\($0)> where <\(expected ?? "?")> belongs" } ?? "not well-formed XML")
         }
-        return root
+    }
+
+    private func malformed(_ response: HTTPResponse, operation: String, what: String) -> MalformedResponseError {
+        let head = String(decoding: response.body.prefix(60), as: UTF8.self)
+        return MalformedResponseError(service: "S3", operation: operation, status: response.status,
+                                      detail: "\(what): \(response.header("content-type") ?? "no content type"), \(response.body.count) bytes, starts \"\(Diagnostic.escapingControlCharacters(head))\"",
+                                      endpoint: client.endpoint(for: .s3).baseURL.absoluteString)
     }
 
     /// The root element of each XML answer S3 documents.

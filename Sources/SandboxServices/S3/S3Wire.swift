@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SandboxCore
 import SandboxAWS
 
 /// Wire-level helpers shared by the S3 operations: request building, XML bodies, checksums, key decoding.
@@ -20,7 +21,7 @@ enum S3Wire {
     /// Decodes a value S3 sent with `encoding-type=url`: form encoding, so `+` is a space and `%2B` a plus.
     static func urlDecode(_ text: String) -> String {
         // Most keys have nothing encoded: no copy for them.
-        guard text.utf8.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) else { return text }
+        guard text.utf8Contains(UInt8(ascii: "%")) || text.utf8Contains(UInt8(ascii: "+")) else { return text }
         func hex(_ byte: UInt8) -> UInt8? {
             switch byte {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
@@ -51,7 +52,11 @@ enum S3Wire {
     /// A function that decodes listing keys when the response says they were url-encoded (`<EncodingType>url`),
     /// and leaves them alone when the server ignored the request for encoding.
     static func keyDecoder(for root: XMLNode) -> @Sendable (String) -> String {
-        if root.string("EncodingType")?.lowercased() == "url" {
+        keyDecoder(encodingType: root.string("EncodingType"))
+    }
+
+    static func keyDecoder(encodingType: String?) -> @Sendable (String) -> String {
+        if encodingType?.lowercased() == "url" {
             return { urlDecode($0) }
         }
         return { $0 }
