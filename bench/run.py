@@ -640,6 +640,12 @@ def fmt_s(x):
     return f"{x * 1000:.0f} ms" if x < 1 else f"{x:.2f} s"
 
 
+def fmt_cpu(b, key):
+    """Median user+sys CPU seconds of the samples under key."""
+    v = b.med(key, "cpu")
+    return "—" if v is None else f"{v:.2f}"
+
+
 def fmt_mib(kb):
     return "—" if kb is None else f"{kb / 1024:.1f} MiB"
 
@@ -667,7 +673,6 @@ def request_budget(objects: int, tables: int) -> int:
 
 def render(b: Bench, ctx: dict) -> str:
     L: list[str] = []
-    na = ctx["tf_reason"]
     L.append(f"# sandbox benchmark ({'quick' if ctx['quick'] else 'full'})")
     L.append("")
     L.append(f"- Date: {ctx['date']}; total bench time {ctx['elapsed'] / 60:.1f} min")
@@ -688,14 +693,29 @@ def render(b: Bench, ctx: dict) -> str:
         L.append(f"- **Noise:** {ctx['load_note']}")
     L.append("")
 
-    # 1. lifecycle
+    # 1. lifecycle (each section only when --sections ran it)
+    ran = lambda prefix: any(k.startswith(prefix) for k in b.samples) or any(k.startswith(prefix) for k in b.errors)
+    if ran("lifecycle/"):
+        render_lifecycle(b, ctx, L)
+    if ran("cleanup/"):
+        render_cleanup(b, ctx, L)
+    if ran("scaling/"):
+        render_scaling(b, ctx, L)
+    if ran("startup/"):
+        render_startup(b, L)
+    render_notes(b, L)
+    return "\n".join(L)
+
+
+def render_lifecycle(b: Bench, ctx: dict, L: list) -> None:
+    na = ctx["tf_reason"]
     L.append("## 1. Reference stack lifecycle: sandbox vs Terraform + hashicorp/aws")
     L.append("")
     if not ctx["tf_available"]:
         L.append(f"Terraform column: not available ({na}).")
         L.append("")
-    L.append("| command | n | sandbox | terraform | speed-up | target | | sandbox RSS | terraform RSS | RSS ratio | target | | sandbox req | terraform req |")
-    L.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    L.append("| command | n | sandbox | CPU s | terraform | CPU s | speed-up | target | | sandbox RSS | terraform RSS | RSS ratio | target | | sandbox req | terraform req |")
+    L.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     worst_rss = []
     for stage, label in [("plan", "plan (empty state)"), ("apply", "apply --auto-approve"), ("noop", "no-op plan"), ("destroy", "destroy --auto-approve")]:
         sk, tk = f"lifecycle/{stage}/sandbox", f"lifecycle/{stage}/terraform"
@@ -705,14 +725,14 @@ def render(b: Bench, ctx: dict) -> str:
         target = LIFECYCLE_TARGETS[stage]
         if tw is None:
             tcol = "failed: " + b.errors[tk] if tk in b.errors else ("not available" if not ctx["tf_available"] else "—")
-            L.append(f"| {label} | {b.n(sk)} | {fmt_s(sw)} | {tcol} | — | ≥{target}x | — | {fmt_mib(sr)} | not available | — | ≥{RSS_TARGET}x | — | "
+            L.append(f"| {label} | {b.n(sk)} | {fmt_s(sw)} | {fmt_cpu(b, sk)} | {tcol} | — | — | ≥{target}x | — | {fmt_mib(sr)} | not available | — | ≥{RSS_TARGET}x | — | "
                      f"{'—' if sq is None else int(sq)} | — |")
             continue
         speed = tw / sw if sw else None
         rss_ratio = tr / sr if sr else None
         worst_rss.append(rss_ratio)
         n = f"{b.n(sk)}/{b.n(tk)}" if b.n(sk) != b.n(tk) else str(b.n(sk))
-        L.append(f"| {label} | {n} | {fmt_s(sw)} | {fmt_s(tw)} | {fmt_ratio(sw, tw)} | ≥{target}x | {verdict(speed >= target)} | "
+        L.append(f"| {label} | {n} | {fmt_s(sw)} | {fmt_cpu(b, sk)} | {fmt_s(tw)} | {fmt_cpu(b, tk)} | {fmt_ratio(sw, tw)} | ≥{target}x | {verdict(speed >= target)} | "
                  f"{fmt_mib(sr)} | {fmt_mib(tr)} | {fmt_ratio(sr, tr)} | ≥{RSS_TARGET}x | {verdict(rss_ratio >= RSS_TARGET)} | "
                  f"{int(sq)} | {int(tq)} |")
     L.append("")
@@ -737,11 +757,13 @@ def render(b: Bench, ctx: dict) -> str:
                  "n shows sandbox/terraform.")
         L.append("")
 
-    # 2. cleanup
+
+
+def render_cleanup(b: Bench, ctx: dict, L: list) -> None:
     L.append("## 2. Run cleanup: `sandbox cleanup --run ID --quiet` vs the aws-cli script (bench/aws_cli_cleanup.sh)")
     L.append("")
-    L.append("| run | n | sandbox | aws-cli | speed-up | target | | sandbox RSS | aws-cli RSS | RSS ratio | sandbox req | request budget | | aws-cli req |")
-    L.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    L.append("| run | n | sandbox | CPU s | aws-cli | CPU s | speed-up | target | | sandbox RSS | aws-cli RSS | RSS ratio | sandbox req | request budget | | aws-cli req |")
+    L.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for objects, tables in ctx["cleanup_sizes"]:
         sk, ak = f"cleanup/{objects}/sandbox", f"cleanup/{objects}/awscli"
         if not b.n(sk) and not b.n(ak):
@@ -756,7 +778,7 @@ def render(b: Bench, ctx: dict) -> str:
         is_target = objects == ctx["speed_target_size"]
         speed_ok = None if (not is_target or sw is None or aw is None) else aw / sw >= CLEANUP_SPEED_TARGET
         n = f"{b.n(sk)}/{b.n(ak)}" if b.n(sk) != b.n(ak) else str(b.n(sk))
-        L.append(f"| {objects:,} objects + {tables} tables | {n} | {fmt_s(sw)} | {fmt_s(aw)} | {fmt_ratio(sw, aw)} | "
+        L.append(f"| {objects:,} objects + {tables} tables | {n} | {fmt_s(sw)} | {fmt_cpu(b, sk)} | {fmt_s(aw)} | {fmt_cpu(b, ak)} | {fmt_ratio(sw, aw)} | "
                  f"{f'≥{CLEANUP_SPEED_TARGET}x' if is_target else '—'} | {verdict(speed_ok)} | {fmt_mib(sr)} | {fmt_mib(ar)} | "
                  f"{fmt_ratio(sr, ar)} | {fmt_req(sq, se)} | ≤{budget} | {verdict(None if s_net is None else s_net <= budget)} | "
                  f"{fmt_req(aq, ae)} |")
@@ -779,18 +801,20 @@ def render(b: Bench, ctx: dict) -> str:
             L.append(f"sandbox requests at {objects:,} objects: " + ", ".join(f"{k} ×{v}" for k, v in sorted(s[-1].by_key.items())) + ".")
     L.append("")
 
-    # 3. scaling
+
+
+def render_scaling(b: Bench, ctx: dict, L: list) -> None:
     L.append("## 3. Scaling: sandbox cleanup (N objects + N/100 tables, at least 10)")
     L.append("")
-    L.append("| objects | tables | n | wall | objects/s | peak RSS | requests |")
-    L.append("|---|---|---|---|---|---|---|")
+    L.append("| objects | tables | n | wall | CPU s | objects/s | peak RSS | requests |")
+    L.append("|---|---|---|---|---|---|---|---|")
     rss_points = []
     for objects, tables in ctx["scaling_sizes"]:
         k = f"scaling/{objects}"
         w, r, q = b.med(k, "wall"), b.med(k, "rss_kb"), b.med(k, "requests")
         if r is not None:
             rss_points.append(r)
-        L.append(f"| {objects:,} | {tables} | {b.n(k)} | {fmt_s(w)} | {'—' if not w else f'{objects / w:,.0f}'} | {fmt_mib(r)} | "
+        L.append(f"| {objects:,} | {tables} | {b.n(k)} | {fmt_s(w)} | {fmt_cpu(b, k)} | {'—' if not w else f'{objects / w:,.0f}'} | {fmt_mib(r)} | "
                  f"{fmt_req(q, b.med(k, 'server_errors'))} |")
     L.append("")
     if len(rss_points) >= 2:
@@ -799,17 +823,22 @@ def render(b: Bench, ctx: dict) -> str:
         L.append(f"Memory flat {first:,}→{last:,} (peak RSS grows ≤{FLAT_MEMORY}x): {growth:.2f}x — {verdict(growth <= FLAT_MEMORY)}")
         L.append("")
 
-    # 4. startup
+
+
+def render_startup(b: Bench, L: list) -> None:
     L.append("## 4. Startup")
     L.append("")
-    L.append("| command | n | wall (median) | min | peak RSS |")
-    L.append("|---|---|---|---|---|")
+    L.append("| command | n | wall (median) | min | CPU s | peak RSS |")
+    L.append("|---|---|---|---|---|---|")
     for key, label in [("startup/sandbox", "sandbox --version"), ("startup/terraform", "terraform version (reference)"),
                        ("startup/floor", "`true` (the measurement's floor: RSS of the spawning helper)")]:
         if b.n(key):
             L.append(f"| {label} | {b.n(key)} | {fmt_s(b.med(key, 'wall'))} | {fmt_s(min(s.wall for s in b.samples[key]))} | "
-                     f"{fmt_mib(b.med(key, 'rss_kb'))} |")
+                     f"{fmt_cpu(b, key)} | {fmt_mib(b.med(key, 'rss_kb'))} |")
     L.append("")
+
+
+def render_notes(b: Bench, L: list) -> None:
 
     if b.seed_rates:
         b.notes.append(f"moto's own speed on this machine: seeding ran at a median {statistics.median(b.seed_rates):,.0f} "
@@ -831,7 +860,6 @@ def render(b: Bench, ctx: dict) -> str:
     L.append("")
     L.append("</details>")
     L.append("")
-    return "\n".join(L)
 
 
 def versions(sandbox: str, python: str) -> dict:
