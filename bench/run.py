@@ -919,8 +919,8 @@ def main() -> int:
     p.add_argument("--awscli-runs-20k", type=int, help="aws-cli runs at 20,000 objects (default 1, see RESULTS.md)")
     p.add_argument("--out", help="Markdown results (default bench/RESULTS.md, quick bench/RESULTS-quick.md)")
     p.add_argument("--python", default=sys.executable)
-    p.add_argument("--sections", default="startup,lifecycle,latency,cleanup,scaling",
-                   help="comma-separated subset of startup,lifecycle,latency,cleanup,scaling")
+    p.add_argument("--sections", default="startup,lifecycle,latency,cleanup,scaling,scale",
+                   help="comma-separated subset of startup,lifecycle,latency,cleanup,scaling,scale (scale: bench/scale.py)")
     p.add_argument("--latency-ms", type=float, default=30, help="per-request latency of the latency section")
     p.add_argument("--keep-work", action="store_true", help="keep the scratch directory (logs, states)")
     p.add_argument("--scale-keys", help="cleanup-at-scale key counts against bench/synthetic_s3.py, e.g. 100000,1000000 "
@@ -1012,7 +1012,7 @@ def main() -> int:
         log(f"wrote {out.relative_to(REPO) if out.is_relative_to(REPO) else out} in {(time.time() - started) / 60:.1f} min")
         if b.errors:
             status = 1
-        if scale_keys:
+        if scale_keys and "scale" in sections:
             status = scale_section(args, sandbox, scale_keys) or status
     except CommandFailed as exc:
         log(f"FAILED: {exc}")
