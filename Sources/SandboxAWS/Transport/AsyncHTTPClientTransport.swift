@@ -54,7 +54,7 @@ public final class AsyncHTTPClientTransport: HTTPTransport, Sendable {
             // The pool and read timeouts bound each stall; the deadline bounds a trickling answer, as before.
             let response = try await client.execute(outgoing, timeout: .milliseconds(Int64(configuration.timeout * 2000)))
             // Sized from Content-Length when given; handed to `Data` without a copy (a list page is about 250 KB, and
-            // eight may arrive at once).
+            // cleanup has several listings in flight).
             let body = try await response.body.collect(upTo: Int.max)
             var headers: [String: String] = [:]
             for (name, value) in response.headers {

@@ -20,9 +20,6 @@ struct S3ListPageReader: XMLEventReader {
     private var prefixElement: (open: Bool, prefix: String?) = (false, nil)
     private let entryNames: Set<String>
 
-    static let pageFields: Set<String> = ["IsTruncated", "NextContinuationToken", "KeyCount", "EncodingType", "NextKeyMarker", "NextVersionIdMarker"]
-    static let entryFields: Set<String> = ["Key", "VersionId", "IsLatest", "Size", "ETag", "LastModified"]
-
     /// `versions`: entries are `Version` and `DeleteMarker` elements; otherwise `Contents`.
     init(versions: Bool) {
         entryNames = versions ? ["Version", "DeleteMarker"] : ["Contents"]
@@ -38,11 +35,17 @@ struct S3ListPageReader: XMLEventReader {
         }
     }
 
+    /// Asked for every leaf (six a key): a switch on the name, no hashing.
     func wantsText(of name: String, depth: Int) -> Bool {
-        switch depth {
-        case 1: Self.pageFields.contains(name)
-        case 2: entry != nil ? Self.entryFields.contains(name) : prefixElement.open && name == "Prefix"
-        default: false
+        switch (depth, name) {
+        case (1, "IsTruncated"), (1, "NextContinuationToken"), (1, "KeyCount"), (1, "EncodingType"), (1, "NextKeyMarker"), (1, "NextVersionIdMarker"):
+            true
+        case (2, "Key"), (2, "VersionId"), (2, "IsLatest"), (2, "Size"), (2, "ETag"), (2, "LastModified"):
+            entry != nil
+        case (2, "Prefix"):
+            entry == nil && prefixElement.open
+        default:
+            false
         }
     }
 
